@@ -1,0 +1,3 @@
+from vulndesk.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,165 @@
+"""Writes for people and teams. Keyword-only, typed, one transaction each."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+
+from vulndesk.accounts.models import Membership, Project, Reporter, Team, User
+from vulndesk.accounts.permissions import require_team_admin
+from vulndesk.core.errors import ApplicationError, NotFound, ValidationFailed
+
+
+def user_create(*, username: str, email: str, password: str | None = None, name: str = "") -> User:
+    first, _, last = name.partition(" ")
+    email = email.strip().lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationFailed(f"A user with the email address {email} already exists.")
+    if User.objects.filter(username=username).exists():
+        raise ValidationFailed(f"The username {username!r} is taken.")
+    user = User(username=username, email=email, first_name=first, last_name=last)
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.save()
+    return user
+
+
+def user_find(identifier: str) -> User:
+    """A user by username or email address."""
+    user = (
+        User.objects.filter(email__iexact=identifier).first()
+        if "@" in identifier
+        else User.objects.filter(username=identifier).first()
+    )
+    if user is None:
+        raise NotFound(f"There is no user {identifier!r}.")
+    return user
+
+
+@transaction.atomic
+def team_create(
+    *,
+    slug: str,
+    name: str,
+    key_prefix: str = "PSRT",
+    admin: User | None = None,
+    security_address: str = "",
+    announce_address: str = "",
+    private_reporting_url: str = "",
+    cna_short_name: str = "",
+) -> Team:
+    team = Team(
+        slug=slug,
+        name=name,
+        key_prefix=key_prefix.upper(),
+        security_address=security_address,
+        announce_address=announce_address,
+        private_reporting_url=private_reporting_url,
+        cna_short_name=cna_short_name,
+    )
+    try:
+        team.full_clean()
+    except Exception as exc:
+        raise ValidationFailed(f"The team is not valid: {exc}") from exc
+    team.save()
+    if admin is not None:
+        Membership.objects.create(team=team, user=admin, role=Membership.Role.ADMIN)
+    return team
+
+
+def team_add_member(
+    team: Team, *, user: User, role: str = Membership.Role.MEMBER, actor: User | None
+) -> Membership:
+    """Add ``user`` to ``team`` (or change their role). ``actor`` None means the operator's CLI."""
+    if actor is not None:
+        require_team_admin(actor, team)
+    if role not in Membership.Role.values:
+        raise ValidationFailed(f"Role must be one of {', '.join(Membership.Role.values)}.")
+    with transaction.atomic():
+        membership, created = Membership.objects.get_or_create(
+            team=team, user=user, defaults={"role": role}
+        )
+        if not created and membership.role != role:
+            if membership.role == Membership.Role.ADMIN:
+                _refuse_last_admin(team, user)
+            membership.role = role
+            membership.save(update_fields=["role", "updated_at"])
+    return membership
+
+
+def team_remove_member(team: Team, *, user: User, actor: User | None) -> None:
+    """Take ``user`` off the team. Reports they coordinate must then be handed over."""
+    if actor is not None:
+        require_team_admin(actor, team)
+    with transaction.atomic():
+        membership = Membership.objects.filter(team=team, user=user).first()
+        if membership is None:
+            raise NotFound(f"{user} is not a member of {team.name}.")
+        if membership.role == Membership.Role.ADMIN:
+            _refuse_last_admin(team, user)
+        membership.delete()
+
+
+def _refuse_last_admin(team: Team, user: User) -> None:
+    others = Membership.objects.filter(team=team, role=Membership.Role.ADMIN).exclude(user=user)
+    if not others.exists():
+        raise ApplicationError(
+            f"{user} is the last admin of {team.name}; name another admin first."
+        )
+
+
+def project_create(
+    team: Team,
+    *,
+    slug: str,
+    name: str,
+    repository_url: str = "",
+    cve_vendor: str = "",
+    cve_product: str = "",
+    ecosystem: str = "",
+    package_name: str = "",
+    actor: User | None,
+) -> Project:
+    if actor is not None:
+        require_team_admin(actor, team)
+    project = Project(
+        team=team,
+        slug=slug,
+        name=name,
+        repository_url=repository_url,
+        cve_vendor=cve_vendor,
+        cve_product=cve_product,
+        ecosystem=ecosystem,
+        package_name=package_name,
+    )
+    try:
+        project.full_clean()
+        project.save()
+    except IntegrityError as exc:
+        raise ValidationFailed(f"{team.name} already has a project {slug!r}.") from exc
+    except Exception as exc:
+        raise ValidationFailed(f"The project is not valid: {exc}") from exc
+    return project
+
+
+def reporter_get_or_create(*, email: str, name: str = "") -> Reporter:
+    email = email.strip().lower()
+    if "@" not in email:
+        raise ValidationFailed(f"{email!r} is not an email address.")
+    reporter = Reporter.objects.filter(email__iexact=email).first()
+    if reporter is None:
+        try:
+            with transaction.atomic():
+                reporter = Reporter.objects.create(email=email, name=name)
+        except IntegrityError:
+            reporter = Reporter.objects.get(email__iexact=email)
+    elif name and not reporter.name:
+        reporter.name = name
+        reporter.save(update_fields=["name", "updated_at"])
+    if reporter.user is None:
+        user = User.objects.filter(email__iexact=email).first()
+        if user is not None:
+            reporter.user = user
+            reporter.save(update_fields=["user", "updated_at"])
+    return reporter

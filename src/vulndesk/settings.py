@@ -1,0 +1,202 @@
+"""vulndesk settings: one file, read from environment variables only.
+
+Every variable is documented in README.md (Configuration). Secrets may be given
+as ``<NAME>_FILE`` pointing at a file that holds the value.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+
+def env(name: str, default: str | None = None) -> str | None:
+    """Read ``name`` from the environment, or the file named by ``name_FILE``."""
+    file_name = os.environ.get(f"{name}_FILE")
+    if file_name:
+        return Path(file_name).read_text(encoding="utf-8").strip()
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, *, default: bool) -> bool:
+    value = env(name)
+    if value is None or value == "":
+        return default
+    if value.lower() in {"1", "true", "yes", "on"}:
+        return True
+    if value.lower() in {"0", "false", "no", "off"}:
+        return False
+    raise ImproperlyConfigured(f"{name} must be true or false, not {value!r}")
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in (env(name, default) or "").split(",") if item.strip()]
+
+
+BASE_DIR = Path(__file__).resolve().parent
+
+# "production" (the default: safe unless told otherwise) or "development".
+VULNDESK_ENV = (env("VULNDESK_ENV", "production") or "production").lower()
+if VULNDESK_ENV not in {"production", "development"}:
+    raise ImproperlyConfigured("VULNDESK_ENV must be 'production' or 'development'")
+PRODUCTION = VULNDESK_ENV == "production"
+
+DATA_DIR = Path(env("VULNDESK_DATA_DIR", "./var") or "./var").resolve()
+
+DEBUG = env_bool("VULNDESK_DEBUG", default=not PRODUCTION)
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("VULNDESK_DEBUG may not be on when VULNDESK_ENV=production")
+
+
+def _secret_key() -> str:
+    key = env("VULNDESK_SECRET_KEY")
+    if key:
+        return key
+    if PRODUCTION:
+        raise ImproperlyConfigured(
+            "VULNDESK_SECRET_KEY (or VULNDESK_SECRET_KEY_FILE) must be set in production; "
+            "set VULNDESK_ENV=development for a local trial."
+        )
+    # Development: a random key kept in the data directory so sessions survive restarts.
+    key_file = DATA_DIR / "dev-secret-key"
+    if key_file.exists():
+        return key_file.read_text(encoding="utf-8").strip()
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(50)
+    key_file.write_text(key, encoding="utf-8")
+    key_file.chmod(0o600)
+    return key
+
+
+SECRET_KEY = _secret_key()
+
+ALLOWED_HOSTS = env_list(
+    "VULNDESK_ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver"
+)
+if PRODUCTION and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("VULNDESK_ALLOWED_HOSTS must name the host(s) vulndesk serves")
+CSRF_TRUSTED_ORIGINS = env_list("VULNDESK_CSRF_TRUSTED_ORIGINS")
+
+# The public base URL, used in links that leave the site (mail, records).
+BASE_URL = (env("VULNDESK_BASE_URL", "http://127.0.0.1:8000") or "").rstrip("/")
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "vulndesk.core",
+    "vulndesk.accounts",
+    "vulndesk.reports",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "vulndesk.urls"
+WSGI_APPLICATION = "vulndesk.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+
+def _databases() -> dict[str, Any]:
+    url = env("DATABASE_URL")
+    if url:
+        db: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=60))
+    else:
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        db = {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(DATA_DIR / "vulndesk.sqlite3"),
+        }
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        # IMMEDIATE transactions take the write lock up front, so two writers queue
+        # instead of failing with "database is locked" halfway through an action.
+        db["OPTIONS"] = {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    test_name = env("VULNDESK_TEST_DB_NAME")
+    if test_name:
+        db["TEST"] = {"NAME": test_name}
+    return {"default": db}
+
+
+DATABASES = _databases()
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = env("VULNDESK_TIME_ZONE", "UTC") or "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+MEDIA_ROOT = DATA_DIR / "files"
+
+# Mail (sent through the outbox worker; see README).
+EMAIL_HOST = env("VULNDESK_EMAIL_HOST", "localhost") or "localhost"
+EMAIL_PORT = int(env("VULNDESK_EMAIL_PORT", "25") or "25")
+EMAIL_HOST_USER = env("VULNDESK_EMAIL_USER", "") or ""
+EMAIL_HOST_PASSWORD = env("VULNDESK_EMAIL_PASSWORD", "") or ""
+EMAIL_USE_TLS = env_bool("VULNDESK_EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env_bool("VULNDESK_EMAIL_USE_SSL", default=False)
+DEFAULT_FROM_EMAIL = env("VULNDESK_FROM_EMAIL", "vulndesk@localhost") or "vulndesk@localhost"
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Security headers; the strict set is on in production.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = int(env("VULNDESK_SESSION_AGE", str(8 * 3600)) or 8 * 3600)
+if PRODUCTION:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env_bool("VULNDESK_SSL_REDIRECT", default=True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = 31536000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env("VULNDESK_LOG_LEVEL", "INFO") or "INFO"},
+}
