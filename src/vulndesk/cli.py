@@ -16,6 +16,15 @@ from typing import Any
 
 OWN_COMMANDS = {"report", "team", "user", "demo", "serve"}
 
+# Apps add their own command groups: each entry is "module:function", and the function
+# is called as function(commands, common) with the top-level subparsers and the parent
+# parser that carries --as and --json. Its group's name must be added to OWN_COMMANDS
+# through the third element. Loaded lazily so `vulndesk --help` needs no database.
+PLUGINS: list[tuple[str, str, str]] = [
+    # (command name, module, function)
+]
+OWN_COMMANDS |= {name for name, _module, _function in PLUGINS}
+
 EXIT_REFUSED = 1
 
 Handler = Callable[[argparse.Namespace], Any]
@@ -664,6 +673,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--addr", default="127.0.0.1:8000")
     p.add_argument("--workers", type=int, default=3, help="gunicorn workers (production)")
     p.set_defaults(handler=cmd_serve)
+
+    import importlib
+
+    for _name, module_name, function_name in PLUGINS:
+        getattr(importlib.import_module(module_name), function_name)(commands, common)
     return parser
 
 
