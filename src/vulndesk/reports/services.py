@@ -53,8 +53,9 @@ T = TypeVar("T")
 
 def _locked(report: Report) -> Report:
     """Re-read ``report`` with a row lock; call inside a transaction."""
+    # of=("self",): PostgreSQL cannot lock the nullable side of the outer joins.
     return (
-        Report.objects.select_for_update()
+        Report.objects.select_for_update(of=("self",))
         .select_related("team", "reporter", "coordinator", "project")
         .get(pk=report.pk)
     )
