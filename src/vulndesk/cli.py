@@ -16,14 +16,32 @@ from typing import Any
 
 OWN_COMMANDS = {"report", "team", "user", "demo", "serve"}
 
-# Apps add their own command groups: each entry is "module:function", and the function
-# is called as function(commands, common) with the top-level subparsers and the parent
-# parser that carries --as and --json. Its group's name must be added to OWN_COMMANDS
-# through the third element. Loaded lazily so `vulndesk --help` needs no database.
-PLUGINS: list[tuple[str, str, str]] = [
-    # (command name, module, function)
+# Apps add their own command groups: each module here has COMMANDS (the top-level names
+# it adds) and register(commands, common), called with the top-level subparsers and the
+# parent parser that carries --as and --json. The modules import nothing from Django at
+# import time, so `vulndesk --help` needs no database.
+PLUGIN_MODULES = [
+    "vulndesk.advisories.cli",
+    "vulndesk.cna.cli",
+    "vulndesk.mail.cli",
+    "vulndesk.desk.cli",
+    "vulndesk.portal.cli",
+    "vulndesk.fixes.cli",
+    "vulndesk.public.cli",
+    "vulndesk.triage.cli",
+    "vulndesk.api.cli",
+    "vulndesk.webhooks.cli",
 ]
-OWN_COMMANDS |= {name for name, _module, _function in PLUGINS}
+
+
+def _plugins() -> list[Any]:
+    import importlib
+
+    return [importlib.import_module(name) for name in PLUGIN_MODULES]
+
+
+for _plugin in _plugins():
+    OWN_COMMANDS |= set(_plugin.COMMANDS)
 
 EXIT_REFUSED = 1
 
@@ -674,10 +692,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=3, help="gunicorn workers (production)")
     p.set_defaults(handler=cmd_serve)
 
-    import importlib
-
-    for _name, module_name, function_name in PLUGINS:
-        getattr(importlib.import_module(module_name), function_name)(commands, common)
+    for plugin in _plugins():
+        plugin.register(commands, common)
     return parser
 
 

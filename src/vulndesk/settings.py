@@ -94,6 +94,16 @@ INSTALLED_APPS = [
     "vulndesk.core",
     "vulndesk.accounts",
     "vulndesk.reports",
+    "vulndesk.advisories",
+    "vulndesk.cna",
+    "vulndesk.mail",
+    "vulndesk.desk",
+    "vulndesk.portal",
+    "vulndesk.fixes",
+    "vulndesk.public",
+    "vulndesk.triage",
+    "vulndesk.api",
+    "vulndesk.webhooks",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,1 @@
+"""Advisories: severity, CWE, affected versions, CVE JSON 5 / OSV / CSAF records."""

@@ -1,0 +1,1 @@
+"""API: the REST API and its tokens."""

@@ -1,0 +1,1 @@
+"""CNA: the CVE ID pool and CVE Services."""

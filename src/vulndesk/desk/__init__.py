@@ -1,0 +1,1 @@
+"""Desk: the team's web inbox and report pages."""

@@ -1,0 +1,1 @@
+"""Fixes: fix targets, pull requests, GitHub."""

@@ -1,0 +1,1 @@
+"""Mail: the security@ mailbox in, templated replies out."""

@@ -1,0 +1,1 @@
+"""Portal: the reporter's private form and their reports."""

@@ -1,0 +1,1 @@
+"""Public: published advisories, feeds and the publication runner."""

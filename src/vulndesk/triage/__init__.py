@@ -1,0 +1,1 @@
+"""Triage: assessment aids, deadlines, reminders and metrics."""

@@ -1,0 +1,1 @@
+"""Webhooks: signed event delivery to subscribers."""
