@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from cvss import CVSS3, CVSS4
 from django.db import IntegrityError, transaction
 
 from vulndesk.accounts.models import Project, Team, User
@@ -322,21 +321,11 @@ def report_set_cve(report: Report, *, actor: User, cve_id: str) -> Report:
 def cvss_severity(vector: str) -> tuple[str, float]:
     """Parse a CVSS v3.x or v4.0 vector: (FIRST severity band, base score).
 
-    A malformed vector is refused with the cvss package's message, which names the metric.
+    A malformed vector is refused naming the bad metric (vulndesk.advisories.severity).
     """
-    vector = vector.strip()
-    try:
-        if vector.startswith("CVSS:4.0/"):
-            c4 = CVSS4(vector)
-            return str(c4.severity), float(c4.base_score)
-        if vector.startswith(("CVSS:3.0/", "CVSS:3.1/")):
-            c3 = CVSS3(vector)
-            return str(c3.severities()[0]), float(c3.base_score)
-    except Exception as exc:  # the cvss package raises its own error classes
-        raise ValidationFailed(f"Bad CVSS vector {vector!r}: {exc}") from exc
-    raise ValidationFailed(
-        f"Bad CVSS vector {vector!r}: it must start with CVSS:3.1/ (or 3.0) or CVSS:4.0/."
-    )
+    from vulndesk.advisories.severity import cvss_severity as parse
+
+    return parse(vector)
 
 
 def report_set_severity(
