@@ -1,3 +1,5 @@
+"""Public: published advisories, feeds and the publication runner."""
+
 from django.apps import AppConfig
 
 
@@ -5,3 +7,9 @@ class PublicConfig(AppConfig):
     name = "vulndesk.public"
     label = "public"
     verbose_name = "Public"
+
+    def ready(self) -> None:
+        from .publication import register_step
+        from .services import step_public_page
+
+        register_step("public-page", step_public_page, order=10)

@@ -678,7 +678,12 @@ def report_publish(report: Report, *, actor: User) -> Report:
 
     def act(report: Report) -> Report:
         perms.require_coordinator_or_admin(actor, report)
-        return change_state(report, to=State.PUBLISHED, actor=actor)
+        change_state(report, to=State.PUBLISHED, actor=actor)
+        # The publication steps (page, announcement, CVE record) run after the commit.
+        from vulndesk.public.publication import publication_queue
+
+        publication_queue(report, actor=actor)
+        return report
 
     return _act(report, act)
 

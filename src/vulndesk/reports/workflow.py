@@ -176,6 +176,10 @@ def _guard_publish(report: Report) -> list[str]:
         problems.append("the reporter has not answered whether they want to be credited")
     elif report.credit_wanted and not report.credit_name.strip():
         problems.append("the reporter wants credit but no credit name is recorded")
+    # Embargo, and each branch's fix merged or waived (apps public and fixes).
+    from vulndesk.public.publication import publish_problems
+
+    problems.extend(publish_problems(report))
     return problems
 
 
