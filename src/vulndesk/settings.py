@@ -189,6 +189,15 @@ EMAIL_USE_SSL = env_bool("VULNDESK_EMAIL_USE_SSL", default=False)
 DEFAULT_FROM_EMAIL = env("VULNDESK_FROM_EMAIL", "vulndesk@localhost") or "vulndesk@localhost"
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# CVE Services (the CNA's account; see README). Development talks to the test service.
+CVE_SERVICES = {
+    "USER": env("VULNDESK_CVE_USER", "") or "",
+    "ORG": env("VULNDESK_CVE_ORG", "") or "",
+    "API_KEY": env("VULNDESK_CVE_API_KEY", "") or "",
+    "ENV": env("VULNDESK_CVE_ENV", "prod" if PRODUCTION else "test") or "test",
+    "URL": env("VULNDESK_CVE_URL", "") or "",
+}
+
 # Security headers; the strict set is on in production.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -212,6 +212,10 @@ def report_accept(report: Report, *, actor: User, cve_id: str = "", note: str = 
         if cve_id:
             _set_cve(report, actor=actor, cve_id=cve_id)
         change_state(report, to=State.ACCEPTED, actor=actor, note=note)
+        from vulndesk.cna.services import on_accepted  # the team's CNA policy
+
+        if picked := on_accepted(report, actor=actor):
+            _set_cve(report, actor=actor, cve_id=picked)
         return _advance_to_fixing(report, actor=actor)
 
     return _act(report, act)
@@ -259,6 +263,9 @@ def report_withdraw(report: Report, *, actor: User, reason: str) -> Report:
         change_state(report, to=State.WITHDRAWN, actor=actor, note=reason)
         report.close_reason = reason
         report.save(update_fields=["close_reason", "updated_at"])
+        from vulndesk.cna.services import on_withdrawn  # keep/release/reject its CVE ID
+
+        on_withdrawn(report, actor=actor)
         return report
 
     return _act(report, act)
@@ -287,6 +294,9 @@ def _set_cve(report: Report, *, actor: User, cve_id: str) -> None:
     if holder is not None:
         raise ValidationFailed(f"{cve_id} is already assigned to another report.")
     before = report.cve_id
+    from vulndesk.cna.services import on_cve_set  # checks the ID against the team's pool
+
+    on_cve_set(report, cve_id=cve_id, previous=before)
     report.cve_id = cve_id
     report.cve_assigned_at = clock.now()
     try:
