@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "vulndesk.triage",
     "vulndesk.api",
     "vulndesk.webhooks",
+    "ninja",  # serves the API docs page's assets locally instead of from a CDN
 ]
 
 MIDDLEWARE = [
@@ -219,3 +220,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("VULNDESK_LOG_LEVEL", "INFO") or "INFO"},
 }
+
+# REST API (vulndesk.api): requests a minute per token, and per client address without one.
+VULNDESK_API_RATE_TOKEN = int(env("VULNDESK_API_RATE_TOKEN", "600") or "600")
+VULNDESK_API_RATE_ANONYMOUS = int(env("VULNDESK_API_RATE_ANONYMOUS", "60") or "60")
