@@ -99,6 +99,10 @@ class CnaSettings(TimeStampedModel):
     sequential = models.BooleanField(
         default=False, help_text="Reserve blocks sequentially (else non-sequentially)."
     )
+    publish_records = models.BooleanField(
+        default=False,
+        help_text="Create the CVE record at CVE Services when a report is published.",
+    )
 
     def __str__(self) -> str:
         return f"CNA settings of {self.team_id}"

@@ -71,6 +71,7 @@ POLICY_FIELDS = (
     "auto_assign",
     "on_withdraw",
     "require_pool",
+    "publish_records",
     "pool_min",
     "pool_target",
     "sequential",
@@ -540,49 +541,89 @@ def cna_container(report: Report) -> dict[str, Any]:
 
 
 def cve_publish_record(report: Report, *, actor: User) -> CveRequest:
-    """Queue the CVE record of a published report (create, or update if already out).
+    """Create (or update) the CVE record of a published report at CVE Services.
 
-    The container is built and validated now, so a bad record is refused at once with
-    its problems named; sending happens right after the commit and is retried on failure.
+    The container is built and validated first, so a bad record is refused at once with
+    its problems named; the request is stored before it is sent, and a failure keeps it
+    (payload and error) to retry: nothing is lost.
     """
     with transaction.atomic():
         locked = _locked_report(report)
         report_perms.require_coordinator_or_admin(actor, locked)
-        if locked.state != State.PUBLISHED:
-            raise TransitionRefused(
-                f"{locked.key} is {locked.get_state_display().lower()}; the CVE record is "
-                "created after the advisory is published."
-            )
-        if not locked.cve_id:
-            raise TransitionRefused(f"{locked.key} has no CVE ID.")
-        row = claim_or_get(locked)
-        if row.state == CveIdState.REJECTED:
-            raise TransitionRefused(f"{locked.cve_id} is rejected; it cannot be published.")
-        pending = CveRequest.objects.filter(
-            cve=row, state__in=[CveRequestState.QUEUED, CveRequestState.RETRY]
-        ).first()
-        container = cna_container(locked)
-        validate_container(container)
-        kind = (
-            CveRequestKind.UPDATE if row.state == CveIdState.PUBLISHED else CveRequestKind.PUBLISH
-        )
-        if pending is not None and pending.kind in (CveRequestKind.PUBLISH, CveRequestKind.UPDATE):
-            pending.payload = container  # the newest text wins; still one request
-            pending.save(update_fields=["payload", "updated_at"])
-            request = pending
-        else:
-            request = CveRequest.objects.create(
-                team=locked.team, cve=row, kind=kind, payload=container, requested_by=actor
-            )
-        record(
-            locked,
-            actor=actor,
-            action=f"cve:record:{kind}:queue",
-            after={"cve_id": locked.cve_id, "request": request.pk},
-        )
+        request = record_queue(locked, actor=actor)
     cve_requests_run(only=[request.pk])
     request.refresh_from_db()
     return request
+
+
+def record_queue(report: Report, *, actor: User | None) -> CveRequest:
+    """Store the publish/update request for ``report`` (locked, in a transaction).
+
+    One open request per ID: an unsent or failed one is re-armed with the newest text.
+    """
+    if report.state != State.PUBLISHED:
+        raise TransitionRefused(
+            f"{report.key} is {report.get_state_display().lower()}; the CVE record is "
+            "created after the advisory is published."
+        )
+    if not report.cve_id:
+        raise TransitionRefused(f"{report.key} has no CVE ID.")
+    row = claim_or_get(report)
+    if row.state == CveIdState.REJECTED:
+        raise TransitionRefused(f"{report.cve_id} is rejected; it cannot be published.")
+    container = cna_container(report)
+    validate_container(container)
+    kind = CveRequestKind.UPDATE if row.state == CveIdState.PUBLISHED else CveRequestKind.PUBLISH
+    request = (
+        CveRequest.objects.filter(cve=row, kind__in=[CveRequestKind.PUBLISH, CveRequestKind.UPDATE])
+        .exclude(state=CveRequestState.DONE)
+        .first()
+    )
+    if request is None:
+        request = CveRequest.objects.create(
+            team=report.team, cve=row, kind=kind, payload=container, requested_by=actor
+        )
+    else:
+        request.kind = kind
+        request.payload = container
+        request.state = CveRequestState.QUEUED
+        request.next_attempt_at = clock.now()
+        request.save(update_fields=["kind", "payload", "state", "next_attempt_at", "updated_at"])
+    record(
+        report,
+        actor=actor,
+        action=f"cve:record:{kind}:queue",
+        after={"cve_id": report.cve_id, "request": request.pk},
+    )
+    return request
+
+
+def step_cve_record(report: Report, context: Any) -> dict[str, Any]:
+    """Publication step "cve-record": after the announcement, create or update the record.
+
+    Skipped for teams that do not publish records from vulndesk (``publish_records``).
+    Raises when CVE Services did not take it, so the runner retries the step; the
+    request row keeps the payload and the error meanwhile.
+    """
+    if not cna_settings_get(report.team).publish_records:
+        return {"skipped": "the team does not publish CVE records from vulndesk"}
+    locked = _locked_report(report)
+    row = CveId.objects.filter(cve_id=locked.cve_id).first()
+    if (
+        row is not None
+        and row.state == CveIdState.PUBLISHED
+        and not getattr(context, "is_update", False)
+        and locked.cve_published_at is not None
+    ):
+        return {"cve_id": locked.cve_id, "state": "already published"}
+    request = record_queue(locked, actor=getattr(context, "actor", None))
+    cve_requests_run(only=[request.pk])
+    request.refresh_from_db()
+    if request.state != CveRequestState.DONE:
+        raise CveServicesError(
+            f"The CVE record of {locked.cve_id} was not accepted yet: {request.last_error}"
+        )
+    return {"cve_id": locked.cve_id, "request": request.pk, "kind": request.kind}
 
 
 def claim_or_get(report: Report) -> CveId:
@@ -615,8 +656,6 @@ def _already_done(client: CveClient, request: CveRequest) -> dict[str, Any] | No
     except CveServicesError:
         return None
     state = remote.get("state")
-    if request.kind == CveRequestKind.PUBLISH and state == "PUBLISHED":
-        return {"message": "already published (an earlier attempt landed)", "cve_id": remote}
     if request.kind == CveRequestKind.REJECT and state == "REJECTED":
         return {"message": "already rejected (an earlier attempt landed)", "cve_id": remote}
     return None
@@ -625,10 +664,13 @@ def _already_done(client: CveClient, request: CveRequest) -> dict[str, Any] | No
 def _send(client: CveClient, request: CveRequest) -> dict[str, Any]:
     cve_id = request.cve.cve_id
     payload = {k: v for k, v in request.payload.items() if not k.startswith("_")}
+    if request.kind == CveRequestKind.PUBLISH:
+        # An earlier attempt may have landed with its answer lost: then update instead.
+        if client.show_id(cve_id).get("state") == "PUBLISHED":
+            return client.update(cve_id, payload)
+        return client.publish(cve_id, payload)
     if request.attempts > 1 and (done := _already_done(client, request)) is not None:
         return done
-    if request.kind == CveRequestKind.PUBLISH:
-        return client.publish(cve_id, payload)
     if request.kind == CveRequestKind.UPDATE:
         return client.update(cve_id, payload)
     return client.reject(cve_id, payload, published=bool(request.payload.get("_published")))
@@ -749,4 +791,6 @@ __all__ = [
     "cve_request_retry",
     "cve_requests_run",
     "cve_reserve",
+    "record_queue",
+    "step_cve_record",
 ]
