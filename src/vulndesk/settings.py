@@ -224,3 +224,6 @@ LOGGING = {
 # REST API (vulndesk.api): requests a minute per token, and per client address without one.
 VULNDESK_API_RATE_TOKEN = int(env("VULNDESK_API_RATE_TOKEN", "600") or "600")
 VULNDESK_API_RATE_ANONYMOUS = int(env("VULNDESK_API_RATE_ANONYMOUS", "60") or "60")
+
+# Webhooks (vulndesk.webhooks): seconds to wait for a receiver's answer.
+VULNDESK_WEBHOOK_TIMEOUT = float(env("VULNDESK_WEBHOOK_TIMEOUT", "10") or "10")

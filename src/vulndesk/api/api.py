@@ -8,6 +8,7 @@ from vulndesk.api import errors
 from vulndesk.api.routes_public import router as public_router
 from vulndesk.api.routes_reports import router as reports_router
 from vulndesk.api.routes_teams import router as teams_router
+from vulndesk.webhooks.api import router as webhooks_router
 
 api = NinjaAPI(
     title="vulndesk API",
@@ -24,3 +25,4 @@ errors.install(api)
 api.add_router("", public_router)
 api.add_router("", reports_router)
 api.add_router("", teams_router)
+api.add_router("", webhooks_router)

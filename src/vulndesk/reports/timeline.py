@@ -25,7 +25,7 @@ def record(
     shared: bool = False,
     label: str = "",
 ) -> TimelineEvent:
-    return TimelineEvent.objects.create(
+    event = TimelineEvent.objects.create(
         report=report,
         actor=actor,
         actor_label=label or actor_label(actor),
@@ -35,3 +35,7 @@ def record(
         note=note,
         shared=shared,
     )
+    from vulndesk.webhooks.services import webhooks_emit  # outbox rows, same transaction
+
+    webhooks_emit(event)
+    return event
