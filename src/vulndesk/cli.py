@@ -639,7 +639,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = tsub.add_parser("create", help="create a team", parents=[common])
     p.add_argument("slug")
     p.add_argument("--name", required=True)
-    p.add_argument("--prefix", default="PSRT", help="report key prefix")
+    p.add_argument(
+        "--prefix", default="", help="report key prefix (default PSRT, or from the slug if taken)"
+    )
     p.add_argument("--admin", metavar="USER", help="first admin")
     p.add_argument("--security-address", default="")
     p.add_argument("--announce-address", default="")

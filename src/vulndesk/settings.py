@@ -19,7 +19,13 @@ def env(name: str, default: str | None = None) -> str | None:
     """Read ``name`` from the environment, or the file named by ``name_FILE``."""
     file_name = os.environ.get(f"{name}_FILE")
     if file_name:
-        return Path(file_name).read_text(encoding="utf-8").strip()
+        try:
+            return Path(file_name).read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            raise ImproperlyConfigured(
+                f"{name}_FILE names {file_name!r}, which cannot be read: {reason}"
+            ) from exc
     return os.environ.get(name, default)
 
 
@@ -155,7 +161,11 @@ def _databases() -> dict[str, Any]:
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     test_name = env("VULNDESK_TEST_DB_NAME")
-    if test_name:
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        # Tests use a file, not memory, so that threads (concurrent key allocation) and a
+        # CLI subprocess share the test database; it lives in the data directory.
+        db["TEST"] = {"NAME": str(DATA_DIR / f"{test_name or 'test'}.sqlite3")}
+    elif test_name:
         db["TEST"] = {"NAME": test_name}
     return {"default": db}
 

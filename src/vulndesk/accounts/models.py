@@ -78,6 +78,11 @@ class Team(TimeStampedModel):
 
     class Meta:
         ordering = ["slug"]
+        constraints = [
+            # Report keys are unique across the deployment and name no team, so two
+            # teams sharing a prefix would collide on their first report.
+            models.UniqueConstraint(fields=["key_prefix"], name="accounts_team_key_prefix_unique"),
+        ]
 
     def __str__(self) -> str:
         return self.name

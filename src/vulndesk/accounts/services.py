@@ -42,22 +42,33 @@ def team_create(
     *,
     slug: str,
     name: str,
-    key_prefix: str = "PSRT",
+    key_prefix: str = "",
     admin: User | None = None,
     security_address: str = "",
     announce_address: str = "",
     private_reporting_url: str = "",
     cna_short_name: str = "",
 ) -> Team:
+    """A new team with the PSRT's policy. ``key_prefix`` defaults to ``PSRT``, or to one
+    made from the slug when another team has that already (keys are unique)."""
+    key_prefix = key_prefix.strip().upper() or _free_prefix(slug)
     team = Team(
         slug=slug,
         name=name,
-        key_prefix=key_prefix.upper(),
+        key_prefix=key_prefix,
         security_address=security_address,
         announce_address=announce_address,
         private_reporting_url=private_reporting_url,
         cna_short_name=cna_short_name,
     )
+    holder = Team.objects.filter(key_prefix=team.key_prefix).first()
+    if holder is not None:
+        raise ValidationFailed(
+            f"The report key prefix {team.key_prefix} is used by {holder.name}; "
+            "report keys are unique, so choose another prefix."
+        )
+    if Team.objects.filter(slug=slug).exists():
+        raise ValidationFailed(f"There is already a team {slug!r}.")
     try:
         team.full_clean()
     except Exception as exc:
@@ -66,6 +77,19 @@ def team_create(
     if admin is not None:
         Membership.objects.create(team=team, user=admin, role=Membership.Role.ADMIN)
     return team
+
+
+def _free_prefix(slug: str) -> str:
+    if not Team.objects.filter(key_prefix="PSRT").exists():
+        return "PSRT"
+    base = "".join(ch for ch in slug.upper() if ch.isalnum())
+    base = base if base[:1].isalpha() else f"T{base}"
+    base = (base + "XX")[:10] if len(base) < 2 else base[:10]
+    candidate, n = base, 1
+    while Team.objects.filter(key_prefix=candidate).exists():
+        n += 1
+        candidate = f"{base}{n}"
+    return candidate
 
 
 def team_add_member(

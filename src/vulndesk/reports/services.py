@@ -45,6 +45,7 @@ from vulndesk.reports.workflow import (
     cve_id_problem,
     fix_approach_problem,
     ready_to_fix_problems,
+    require_state,
 )
 
 T = TypeVar("T")
@@ -133,6 +134,11 @@ TRIAGE_OUTCOMES = {
     "spam": State.SPAM,
     "misdirected": State.MISDIRECTED,
 }
+TRIAGE_VERBS = {
+    "plausible": "triage as plausible",
+    "spam": "close as spam",
+    "misdirected": "close as misdirected",
+}
 
 
 def report_triage(report: Report, *, actor: User, outcome: str, note: str = "") -> Report:
@@ -144,10 +150,22 @@ def report_triage(report: Report, *, actor: User, outcome: str, note: str = "") 
 
     def act(report: Report) -> Report:
         perms.require_admin(actor, report)
+        require_state(
+            report,
+            (State.NEW,),
+            verb=TRIAGE_VERBS[outcome],
+            rule="only new reports are triaged (a rejected one is reopened, with a reason)",
+        )
         if outcome != "plausible":
             report.close_reason = note or outcome
             report.save(update_fields=["close_reason", "updated_at"])
-        return change_state(report, to=TRIAGE_OUTCOMES[outcome], actor=actor, note=note)
+        return change_state(
+            report,
+            to=TRIAGE_OUTCOMES[outcome],
+            actor=actor,
+            note=note,
+            verb=TRIAGE_VERBS[outcome],
+        )
 
     return _act(report, act)
 
@@ -211,7 +229,7 @@ def report_accept(report: Report, *, actor: User, cve_id: str = "", note: str = 
         perms.require_coordinator_or_admin(actor, report)
         if cve_id:
             _set_cve(report, actor=actor, cve_id=cve_id)
-        change_state(report, to=State.ACCEPTED, actor=actor, note=note)
+        change_state(report, to=State.ACCEPTED, actor=actor, note=note, verb="accept")
         from vulndesk.cna.services import on_accepted  # the team's CNA policy
 
         if picked := on_accepted(report, actor=actor):
@@ -228,7 +246,7 @@ def report_reject(report: Report, *, actor: User, reason: str) -> Report:
 
     def act(report: Report) -> Report:
         perms.require_coordinator_or_admin(actor, report)
-        change_state(report, to=State.REJECTED, actor=actor, note=reason)
+        change_state(report, to=State.REJECTED, actor=actor, note=reason, verb="reject")
         report.close_reason = reason
         report.save(update_fields=["close_reason", "updated_at"])
         message = render_message("reject", {"report": report})
@@ -245,7 +263,13 @@ def report_reopen(report: Report, *, actor: User, reason: str) -> Report:
 
     def act(report: Report) -> Report:
         perms.require_coordinator_or_admin(actor, report)
-        return change_state(report, to=State.TRIAGE, actor=actor, note=reason)
+        require_state(
+            report,
+            (State.REJECTED,),
+            verb="reopen",
+            rule="only a rejected report is reopened (a new one is triaged by an admin)",
+        )
+        return change_state(report, to=State.TRIAGE, actor=actor, note=reason, verb="reopen")
 
     return _act(report, act)
 
@@ -260,7 +284,7 @@ def report_withdraw(report: Report, *, actor: User, reason: str) -> Report:
             perms.require_admin(actor, report)
         else:
             perms.require_coordinator_or_admin(actor, report)
-        change_state(report, to=State.WITHDRAWN, actor=actor, note=reason)
+        change_state(report, to=State.WITHDRAWN, actor=actor, note=reason, verb="withdraw")
         report.close_reason = reason
         report.save(update_fields=["close_reason", "updated_at"])
         from vulndesk.cna.services import on_withdrawn  # keep/release/reject its CVE ID
@@ -319,7 +343,7 @@ def report_set_cve(report: Report, *, actor: User, cve_id: str) -> Report:
         _require_decided(report, "the CVE ID")
         if report.reporter_told_at and report.cve_id and report.cve_id != cve_id:
             raise TransitionRefused(
-                f"The reporter was already told {report.cve_id}; "
+                f"The reporter of {report.key} was already told {report.cve_id}; "
                 "reject that ID through the CNA before giving another."
             )
         _set_cve(report, actor=actor, cve_id=cve_id)
@@ -688,7 +712,7 @@ def report_publish(report: Report, *, actor: User) -> Report:
 
     def act(report: Report) -> Report:
         perms.require_coordinator_or_admin(actor, report)
-        change_state(report, to=State.PUBLISHED, actor=actor)
+        change_state(report, to=State.PUBLISHED, actor=actor, verb="publish")
         # The publication steps (page, announcement, CVE record) run after the commit.
         from vulndesk.public.publication import publication_queue
 

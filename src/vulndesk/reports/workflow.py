@@ -199,28 +199,58 @@ GUARDS: dict[tuple[str, str], Callable[[Report], list[str]]] = {
 }
 
 
-def refusal(report: Report, to: str) -> str | None:
-    """Why ``report`` may not move to ``to`` now, or None if it may."""
+def refusal(report: Report, to: str, *, verb: str = "") -> str | None:
+    """Why ``report`` may not move to ``to`` now, or None if it may.
+
+    ``verb`` is how the person asking named the move ("publish", "accept"); the
+    refusal starts with it so the message says which request was refused.
+    """
     allowed = TRANSITIONS[report.state]
     if to not in allowed:
         possible = ", ".join(allowed.values()) or "nothing (it is final)"
         return (
-            f"{report.key} is {state_label(report.state)} and cannot become "
-            f"{state_label(to)}; from here it can: {possible}."
+            f"Cannot {verb or 'move'} {report.key}: it is {state_label(report.state)} and "
+            f"cannot become {state_label(to)}; from here it can: {possible}."
         )
     guard = GUARDS.get((report.state, to))
     problems = guard(report) if guard else []
     if problems:
-        verb = allowed[to]
-        return f"Cannot {verb} {report.key}: " + "; ".join(problems) + "."
+        return (
+            f"Cannot {verb or allowed[to]} {report.key}: "
+            + "; ".join(problem.rstrip(".") for problem in problems)
+            + "."
+        )
     return None
 
 
+def require_state(report: Report, states: tuple[str, ...], *, verb: str, rule: str) -> None:
+    """Refuse ``verb`` unless ``report`` is in one of ``states``; ``rule`` says why.
+
+    For actions that name one edge of the table (triage is for new reports, reopen for
+    rejected ones) so that another edge to the same state cannot be taken by the wrong
+    action (e.g. "triage" skipping the reason a reopen needs).
+    """
+    if report.state not in states:
+        raise TransitionRefused(
+            f"Cannot {verb} {report.key}: it is {state_label(report.state)}; {rule}."
+        )
+
+
 def change_state(
-    report: Report, *, to: str, actor: User | None, note: str = "", action: str = ""
+    report: Report,
+    *,
+    to: str,
+    actor: User | None,
+    note: str = "",
+    action: str = "",
+    verb: str = "",
 ) -> Report:
-    """Move ``report`` (already locked by the caller's transaction) to ``to``."""
-    reason = refusal(report, to)
+    """Move ``report`` (already locked by the caller's transaction) to ``to``.
+
+    A refusal raises :class:`TransitionRefused` naming ``verb`` (default: the
+    table's word for the move) and every guard that failed.
+    """
+    reason = refusal(report, to, verb=verb)
     if reason:
         raise TransitionRefused(reason)
     before = report.state
