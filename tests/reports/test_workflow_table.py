@@ -136,7 +136,7 @@ def test_refusal_names_the_move_that_was_asked(personas: Personas) -> None:
     with pytest.raises(TransitionRefused) as refused, transaction.atomic():
         change_state(report, to=State.PUBLISHED, actor=personas.admin, verb="publish")
     assert str(refused.value) == (
-        f"Cannot publish {report.key}: it is new and cannot become published; from here it "
+        f"{report.key} is new and cannot become published (asked to publish); from here it "
         "can: triage as plausible, close as spam, close as misdirected, withdraw."
     )
 

@@ -208,9 +208,10 @@ def refusal(report: Report, to: str, *, verb: str = "") -> str | None:
     allowed = TRANSITIONS[report.state]
     if to not in allowed:
         possible = ", ".join(allowed.values()) or "nothing (it is final)"
+        asked = f" (asked to {verb})" if verb else ""
         return (
-            f"Cannot {verb or 'move'} {report.key}: it is {state_label(report.state)} and "
-            f"cannot become {state_label(to)}; from here it can: {possible}."
+            f"{report.key} is {state_label(report.state)} and cannot become "
+            f"{state_label(to)}{asked}; from here it can: {possible}."
         )
     guard = GUARDS.get((report.state, to))
     problems = guard(report) if guard else []
