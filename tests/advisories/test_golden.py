@@ -16,15 +16,17 @@ import jsonschema
 import pytest
 import yaml
 
+from tests.shared_files import SHARED
 from vulndesk.advisories.cve_json import build_cve_record
 from vulndesk.advisories.importers import records_import
 from vulndesk.advisories.osv import build_osv_record
 from vulndesk.advisories.typed import parse_timestamp
 from vulndesk.reports.models import Report, State
 
-SHARED = Path(__file__).resolve().parents[3] / "shared"
 CVE_FILES = sorted((SHARED / "examples" / "cve").glob("*.json"))
 OSV_FILES = sorted((SHARED / "examples" / "osv").glob("*"))
+assert CVE_FILES, "no CVE examples found: the golden tests would test nothing"
+assert OSV_FILES, "no OSV examples found: the golden tests would test nothing"
 OSV_SCHEMA = json.loads((SHARED / "schemas" / "osv-schema.json").read_text())
 
 

@@ -1,7 +1,7 @@
 """A local fake of CVE Services: real HTTP on loopback, in a thread.
 
 Every request is checked against the official OpenAPI description
-(/work/shared/schemas/cve-services-openapi.json, CVE Services 2.3.3): the path and
+(tests/shared/schemas/cve-services-openapi.json, CVE Services 2.3.3): the path and
 method must be an operation of it; path, query and header parameters must be declared
 there, required ones present, and typed/enumerated values valid; a body is allowed only
 where the operation has a requestBody and must be JSON. That file refers to body schemas
@@ -32,15 +32,13 @@ from urllib.parse import parse_qsl, urlsplit
 from cvelib.cve_api import CveRecord
 from jsonschema import Draft7Validator
 
-OPENAPI_PATH = Path("/work/shared/schemas/cve-services-openapi.json")
-_HERE_OPENAPI = Path(__file__).resolve().parents[2] / "shared" / "schemas"
+from tests.shared_files import SCHEMAS
+
+OPENAPI_PATH = SCHEMAS / "cve-services-openapi.json"
 
 
 def _load_openapi() -> dict[str, Any]:
-    for candidate in (OPENAPI_PATH, _HERE_OPENAPI / "cve-services-openapi.json"):
-        if candidate.exists():
-            return dict(json.loads(candidate.read_text()))
-    raise FileNotFoundError("cve-services-openapi.json not found")
+    return dict(json.loads(OPENAPI_PATH.read_text()))
 
 
 def _schema(path: str) -> dict[str, Any]:

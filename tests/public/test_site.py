@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import jsonschema
@@ -13,13 +12,13 @@ import pytest
 from django.test import Client
 
 from tests.conftest import Personas, build_report
+from tests.shared_files import SHARED
 from vulndesk.core.errors import PermissionDenied, ValidationFailed
 from vulndesk.public import publication as pub
 from vulndesk.public.models import PublishedAdvisory
 from vulndesk.public.services import advisory_revise, public_settings_update
 from vulndesk.reports.models import Report, State
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
