@@ -208,6 +208,12 @@ def build_cna_container(report: Report) -> CnaContainer:
         provider = ProviderMetadata(
             orgId=org_id, shortName=advisory.cna_short_name or report.team.cna_short_name or None
         )
+    references = cve_references(report, advisory)
+    if not references:
+        raise ValidationFailed(
+            f"The CVE record of {report.key} needs at least one reference "
+            "(the fix, the issue or the advisory)."
+        )
     return CnaContainer(
         title=report.advisory_title or report.title,
         providerMetadata=provider,
@@ -218,7 +224,7 @@ def build_cna_container(report: Report) -> CnaContainer:
         impacts=list(advisory.impacts),
         metrics=metrics,
         credits=credits_for(report, advisory),
-        references=cve_references(report, advisory),
+        references=references,
         source={"discovery": advisory.discovery},
     )
 

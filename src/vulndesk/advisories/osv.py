@@ -4,6 +4,7 @@ commits) and the ECOSYSTEM/PyPI shape for packages, validated against the OSV sc
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -16,6 +17,7 @@ from vulndesk.core.errors import ValidationFailed
 from vulndesk.reports.models import Report
 
 OSV_SCHEMA_VERSION = "1.7.0"
+_FULL_SHA = re.compile(r"[0-9a-f]{40}")
 SCHEMA_PATH = Path(__file__).parent / "schemas" / "osv-schema.json"
 
 # CVE reference tags -> OSV reference types, first match wins.
@@ -134,8 +136,10 @@ def _affected(report: Report, advisory: Advisory) -> list[AffectedPackage]:
             f"{report.key} needs a project with a repository URL (GIT ranges) or a PyPI "
             "package for its OSV record."
         )
-    commits = list(advisory.fix_commits) or [
-        pr.merge_commit for pr in report.fix_prs.all() if pr.merged_at and pr.merge_commit
+    commits = list(advisory.fix_commits) or [  # OSV wants full SHA-1 hashes only
+        pr.merge_commit
+        for pr in report.fix_prs.all()
+        if pr.merged_at and _FULL_SHA.fullmatch(pr.merge_commit)
     ]
     events = [{"introduced": advisory.git_introduced or "0"}] + [{"fixed": c} for c in commits]
     return [AffectedPackage(ranges=[Range(type="GIT", repo=repo, events=events)])]
@@ -163,6 +167,13 @@ def _database_specific(advisory: Advisory) -> dict[str, Any] | None:
     return {"cwe_ids": cwe_ids}
 
 
+def osv_id_for(key: str) -> str:
+    """The report key if its prefix is a registered OSV prefix, else the ``x_`` form the
+    schema allows for unregistered databases."""
+    pattern = _validator().schema["$defs"]["prefix"]["pattern"]
+    return key if pattern and re.match(pattern, key) else f"x_{key}"
+
+
 def build_osv_typed(report: Report) -> OsvRecord:
     from vulndesk.advisories.typed import timestamp
 
@@ -180,7 +191,7 @@ def build_osv_typed(report: Report) -> OsvRecord:
         a for a in advisory.osv_aliases if a != report.cve_id
     ]
     return OsvRecord(
-        id=advisory.osv_id or report.key,
+        id=advisory.osv_id or osv_id_for(report.key),
         modified=timestamp(advisory.osv_modified or report.updated_at),
         published=timestamp(published) if published else None,
         aliases=aliases,
