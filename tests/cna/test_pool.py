@@ -304,3 +304,13 @@ def test_pool_follow_adds_remote_ids_marks_rejected_and_tops_up(
     assert len(result["reserved"]) == 2
     assert result["pool"]["available"] == 4
     assert CveId.objects.get(cve_id="CVE-2026-0001").state == CveIdState.REJECTED
+
+
+def test_load_skips_ids_a_report_already_uses(personas: Personas) -> None:
+    p = personas
+    report = _accepted(p)
+    rs.report_set_cve(report, actor=p.member, cve_id="CVE-2024-6232")
+    CveId.objects.filter(cve_id="CVE-2024-6232").delete()  # e.g. set by an import
+    result = _load(p, "CVE-2024-6232", "CVE-2026-1001")
+    assert result.skipped == {"CVE-2024-6232": "already used by a report"}
+    assert _accepted(p).cve_id == "CVE-2026-1001"  # the used one is never handed out

@@ -7,26 +7,36 @@ twice.
 from __future__ import annotations
 
 import datetime as dt
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.cna.fake_cve_services import FakeCveServices
 from tests.conftest import Personas, build_report
+from vulndesk.advisories.importers import import_cve
 from vulndesk.cna import services as cna
 from vulndesk.cna.adapter import validate_container
-from vulndesk.cna.models import CveId, CveIdState, CveRequestState
-from vulndesk.cna.records import minimal_cna_container
+from vulndesk.cna.models import CveId, CveIdState, CveRequest, CveRequestState
 from vulndesk.core.errors import PermissionDenied, TransitionRefused, ValidationFailed
 from vulndesk.public import publication as pub
 from vulndesk.public.models import PublicationStep
 from vulndesk.reports import services as rs
 from vulndesk.reports.models import Report, State
 
+EXAMPLE = Path("/work/shared/examples/cve/CVE-2024-6232.json")
+
 
 def _published(p: Personas, fake: FakeCveServices, *, publish_records: bool = True) -> Report:
+    """A published report with a complete advisory: the PSF's record, imported."""
     cna.cna_policy_set(p.team, actor=p.admin, publish_records=publish_records)
-    report = build_report(p, State.PUBLISHED)
+    data = json.loads(EXAMPLE.read_text())
+    data["containers"]["cna"].pop("providerMetadata")
+    imported = import_cve(data, team=p.team, actor=p.admin)
+    report = Report.objects.get(team=p.team, cve_id=imported.record_id)
+    Report.objects.filter(pk=report.pk).update(coordinator=p.member, cve_published_at=None)
+    report.refresh_from_db()
     fake.add_reserved(report.cve_id)
     return report
 
@@ -46,10 +56,9 @@ def test_publication_creates_the_record_after_the_public_page(
     assert step.status == "done", step.last_error
     (call,) = fake_cve.calls("cveCnaCreateSingle")
     sent = call["body"]["cnaContainer"]
-    assert sent["title"] == "Path traversal in zipfile.Path"
-    assert sent["descriptions"] == [
-        {"lang": "en", "value": "Crafted names escape the target directory."}
-    ]
+    original = json.loads(EXAMPLE.read_text())["containers"]["cna"]
+    for name in ("title", "descriptions", "affected", "problemTypes", "references", "credits"):
+        assert sent[name] == original[name], name
     assert sent["providerMetadata"] == {"orgId": fake_cve.org_uuid}  # filled in by cvelib
     assert fake_cve.ids[report.cve_id]["state"] == "PUBLISHED"
     report.refresh_from_db()
@@ -130,7 +139,7 @@ def test_a_refusal_is_kept_as_failed_with_the_services_words(
 def test_publishing_again_updates_the_record(personas: Personas, fake_cve: FakeCveServices) -> None:
     report = _published(personas, fake_cve)
     pub.publication_run(report)
-    Report.objects.filter(pk=report.pk).update(advisory_title="Better title")
+    Report.objects.filter(pk=report.pk).update(advisory_title="Better title", title="Better title")
     request = cna.cve_publish_record(report, actor=personas.member)
     assert request.kind == "update"
     assert request.state == CveRequestState.DONE
@@ -193,12 +202,20 @@ def test_reject_is_for_admins_needs_a_reason_and_retries_when_down(
     assert fake_cve.ids["CVE-2026-1001"]["state"] == "REJECTED"
 
 
-def test_the_record_is_validated_before_it_is_sent(personas: Personas) -> None:
-    report = build_report(personas, State.PUBLISHED)
-    container = minimal_cna_container(report)
-    validate_container(container)
-    del container["descriptions"]
-    container["references"] = [{"url": "not a url"}]
+def test_an_incomplete_advisory_is_refused_before_anything_is_sent(
+    personas: Personas, fake_cve: FakeCveServices
+) -> None:
+    report = build_report(personas, State.PUBLISHED)  # affected versions only in words
+    fake_cve.add_reserved(report.cve_id)
+    with pytest.raises(ValidationFailed, match="no affected versions yet"):
+        cna.cve_publish_record(report, actor=personas.member)
+    assert fake_cve.requests == []
+    assert not CveRequest.objects.exists()
+
+
+def test_the_container_is_validated_naming_the_field(personas: Personas) -> None:
+    container: dict[str, Any] = {"affected": [{"vendor": "x", "product": "y"}], "references": []}
     with pytest.raises(ValidationFailed) as info:
         validate_container(container)
-    assert "'descriptions' is a required property" in info.value.message
+    assert "(record): 'descriptions' is a required property" in info.value.message
+    assert "references: [] should be non-empty" in info.value.message

@@ -145,6 +145,9 @@ def cve_pool_load(
         except ValidationFailed as exc:
             result.skipped[text.strip()] = exc.message
             continue
+        if Report.objects.filter(cve_id=cve_id).exists():
+            result.skipped[cve_id] = "already used by a report"
+            continue
         holder = CveId.objects.filter(cve_id=cve_id).select_related("team").first()
         if holder is not None:
             result.skipped[cve_id] = (
