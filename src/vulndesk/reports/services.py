@@ -66,6 +66,13 @@ def _act(report: Report, fn: Callable[[Report], T]) -> T:
         return fn(_locked(report))
 
 
+def _mail(event: str, report: Report, **kwargs: Any) -> None:
+    """Queue the mail an action causes, in its transaction (the mail app's outbox)."""
+    from vulndesk.mail.services import on_report_event
+
+    on_report_event(event, report, **kwargs)
+
+
 # ------------------------------------------------------------------- creation
 
 
@@ -251,6 +258,7 @@ def report_reject(report: Report, *, actor: User, reason: str) -> Report:
         report.save(update_fields=["close_reason", "updated_at"])
         message = render_message("reject", {"report": report})
         _comment(report, actor=actor, body=message.body, visibility=Comment.Visibility.SHARED)
+        _mail("reject", report, actor=actor)
         return report
 
     return _act(report, act)
@@ -655,6 +663,7 @@ def report_tell_reporter(report: Report, *, actor: User, body: str = "") -> Comm
             after={"cve_id": report.cve_id, "severity": report.severity},
             shared=True,
         )
+        _mail("tell-reporter", report, actor=actor, body=text)
         return comment
 
     return _act(report, act)
@@ -738,6 +747,7 @@ def collaborator_invite(report: Report, *, actor: User, user: User) -> Collabora
         if not created:
             raise ValidationFailed(f"{user} is already invited to {report.key}.")
         record(report, actor=actor, action="report:collaborator:invite", after={"user": user.email})
+        _mail("invite", report, actor=actor, user=user)
         return collaborator
 
     return _act(report, act)
@@ -803,7 +813,10 @@ def comment_add(
             )
         if report.state in (State.SPAM,):
             raise TransitionRefused(f"{report.key} was closed as spam; it takes no comments.")
-        return _comment(report, actor=actor, body=body, visibility=visibility)
+        comment = _comment(report, actor=actor, body=body, visibility=visibility)
+        if visibility == Comment.Visibility.SHARED:
+            _mail("shared-comment", report, actor=actor, comment=comment)
+        return comment
 
     return _act(report, act)
 
