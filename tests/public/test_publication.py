@@ -47,11 +47,18 @@ def _only_the_runners_own_steps() -> Iterator[None]:
 @pytest.fixture
 def recorder() -> Iterator[Recorder]:
     rec = Recorder()
+    # Only the built-in page step and these test steps: other apps' real steps
+    # (e.g. mail's "announcement") are set aside for the test and put back after.
+    others = [s for s in pub.registered_steps() if s.name != "public-page"]
+    for step in others:
+        pub.unregister_step(step.name)
     pub.register_step("test-announce", rec.step("test-announce"), order=20)
     pub.register_step("test-cve", rec.step("test-cve"), order=30)
     yield rec
     pub.unregister_step("test-announce")
     pub.unregister_step("test-cve")
+    for step in others:
+        pub.register_step(step.name, step.func, order=step.order)
 
 
 def _published(personas: Personas, **kw: Any) -> Report:
@@ -170,7 +177,9 @@ def test_a_step_registered_later_is_added_to_already_published_reports(
         steps = pub.publication_run(report)
     finally:
         pub.unregister_step("late")
-    assert [s.name for s in steps] == ["public-page", "late"]
+    names = [s.name for s in steps]  # other apps' registered steps may sit in between
+    assert names[0] == "public-page"
+    assert names[-1] == "late"
     assert calls == [report.key]
 
 
