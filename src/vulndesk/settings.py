@@ -209,6 +209,10 @@ CVE_SERVICES = {
     "URL": env("VULNDESK_CVE_URL", "") or "",
 }
 
+# GitHub (app fixes): without a token, PR and advisory URLs are entered by hand.
+GITHUB_TOKEN = env("VULNDESK_GITHUB_TOKEN", "") or ""
+GITHUB_API_URL = env("VULNDESK_GITHUB_API_URL", "https://api.github.com") or ""
+
 # Security headers; the strict set is on in production.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -97,6 +97,9 @@ def publish_problems(report: Report) -> list[str]:
     embargo = getattr(report, "embargo", None) if report.pk else None
     if embargo is not None and embargo.until > clock.now():
         problems.append(f"it is under embargo until {embargo.display()}")
+    from vulndesk.fixes.services import fix_publish_problems
+
+    problems.extend(fix_publish_problems(report))
     return problems
 
 

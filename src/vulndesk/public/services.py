@@ -38,7 +38,9 @@ def public_fields(report: Report) -> dict[str, Any]:
         )
     for pr in report.fix_prs.all():
         references.append({"type": "FIX", "url": pr.url})
-    ranges: list[dict[str, str]] = []
+    from vulndesk.fixes.selectors import public_ranges
+
+    ranges = public_ranges(report)
     return {
         "cve_id": report.cve_id,
         "title": report.advisory_title.strip(),
