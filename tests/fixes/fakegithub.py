@@ -25,12 +25,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import jsonschema
 
-SPEC_PATH = (
-    Path(__file__).resolve().parents[2].parent
-    / "shared"
-    / "schemas"
-    / "github-advisories-openapi.json"
-)
+from tests.shared_files import SCHEMAS
+
+SPEC_PATH = SCHEMAS / "github-advisories-openapi.json"
 NOW = "2026-11-28T12:00:00Z"
 
 
