@@ -189,7 +189,7 @@ def cmd_report_list(args: argparse.Namespace) -> Any:
         coordinator=user_find(args.coordinator) if args.coordinator else None,
         project_slug=args.project,
     )[: args.limit]
-    rows = [report_summary(r) for r in reports]
+    rows = [report_summary(r, viewer=actor) for r in reports]
     if args.json:
         return rows
     for row in rows:

@@ -93,7 +93,8 @@ def list_reports(request: HttpRequest, filters: Query[ListFilters]) -> dict[str,
         coordinator=filters.coordinator,
     )
     items, next_cursor = page(qs, cursor=filters.cursor, limit=filters.limit)
-    return {"items": [report_summary(r) for r in items], "next_cursor": next_cursor}
+    user = actor(request)
+    return {"items": [report_summary(r, viewer=user) for r in items], "next_cursor": next_cursor}
 
 
 @router.post("/reports", response={201: ReportOut, ERROR_CODES: Problem}, auth=ACT)

@@ -70,8 +70,10 @@ MILESTONE_FIELDS = [
 ]
 
 
-def report_summary(report: Report) -> dict[str, Any]:
-    return {
+def report_summary(report: Report, *, viewer: User | bool | None = True) -> dict[str, Any]:
+    """``viewer``: the person the summary is for (hides what they may not see, such as
+    the CVE ID a reporter has not been told yet); True for callers that already did."""
+    data: dict[str, Any] = {
         "key": report.key,
         "state": report.state,
         "team": report.team.slug,
@@ -83,12 +85,17 @@ def report_summary(report: Report) -> dict[str, Any]:
         "fix_approach": report.fix_approach or None,
         "created_at": _dt(report.created_at),
     }
+    if viewer is not True:
+        from vulndesk.cna.permissions import visible_cve_id  # who may see an unpublished ID
+
+        data["cve_id"] = visible_cve_id(report, viewer or None)
+    return data
 
 
 def report_detail(report: Report, *, user: User | None) -> dict[str, Any]:
     """Everything ``user`` may see of ``report``; a reporter gets no internal notes."""
     internal = perms.can_view_internal(user, report)
-    data = report_summary(report)
+    data = report_summary(report, viewer=user)
     data.update(
         {
             "source": report.source,
