@@ -196,6 +196,7 @@ EXPECTED[State.TRIAGE].update(accept=State.ACCEPTED, reject=State.REJECTED)
 EXPECTED[State.REJECTED].update(reopen=State.TRIAGE)
 for _state in OPEN:
     EXPECTED[_state].update(withdraw=State.WITHDRAWN, assign=_state, invite=_state)
+EXPECTED[State.REJECTED]["assign"] = State.REJECTED  # it may be reopened: keep a coordinator
 for _state in DECIDED:
     EXPECTED[_state].update(
         {"set-cve": _state, "set-severity": _state, "set-fix": _state, "set-advisory": _state}

@@ -185,7 +185,8 @@ def report_assign(report: Report, *, actor: User, coordinator: User, reason: str
 
     def act(report: Report) -> Report:
         perms.require_team_member(actor, report)
-        if not report.is_open:
+        # A rejected report may be reopened, which needs a coordinator on the team.
+        if not report.is_open and report.state != State.REJECTED:
             raise TransitionRefused(
                 f"{report.key} is {report.get_state_display().lower()}; "
                 "a closed report has no coordinator to change."
@@ -221,6 +222,7 @@ def report_assign(report: Report, *, actor: User, coordinator: User, reason: str
             after={"coordinator": coordinator.username},
             note=reason,
         )
+        _advance_held(report, actor=actor)
         return report
 
     return _act(report, act)
@@ -483,6 +485,33 @@ def _advance_to_fixing(report: Report, *, actor: User) -> Report:
     return report
 
 
+def _advance_to_fixed(report: Report, *, actor: User) -> str | None:
+    """A fixing report whose fix PRs are all merged is fixed, once its guards allow.
+
+    Returns the refusal when the guards hold the move back, else None.
+    """
+    if report.state != State.FIXING or not report.fix_prs.exists():
+        return None
+    if report.fix_prs.filter(merged_at=None).exists():
+        return None
+    try:
+        with transaction.atomic():
+            change_state(report, to=State.FIXED, actor=actor, note="Every fix PR merged.")
+    except TransitionRefused as exc:
+        return str(exc)
+    return None
+
+
+def _advance_held(report: Report, *, actor: User) -> None:
+    """After an action that may lift a guard, make the moves the data already calls for."""
+    try:
+        with transaction.atomic():
+            _advance_to_fixing(report, actor=actor)
+    except TransitionRefused:
+        pass  # still held (e.g. a public fix approach for a private-fix severity)
+    _advance_to_fixed(report, actor=actor)
+
+
 def report_approve_private_fix(report: Report, *, actor: User, note: str = "") -> Report:
     """The coordinator approves the privately developed and tested fix."""
 
@@ -502,6 +531,7 @@ def report_approve_private_fix(report: Report, *, actor: User, note: str = "") -
         report.private_fix_approved_at = clock.now()
         report.save(update_fields=["private_fix_approved_at", "updated_at"])
         record(report, actor=actor, action="fix:private:approve", note=note)
+        _advance_held(report, actor=actor)
         return report
 
     return _act(report, act)
@@ -575,13 +605,10 @@ def report_merge_pr(report: Report, *, actor: User, url: str, commit: str = "") 
         pr.merge_commit = commit
         pr.save(update_fields=["merged_at", "merge_commit", "updated_at"])
         record(report, actor=actor, action="fix:pr:merge", after={"url": url, "commit": commit})
-        if report.state == State.FIXING and not report.fix_prs.filter(merged_at=None).exists():
-            try:
-                with transaction.atomic():
-                    change_state(report, to=State.FIXED, actor=actor, note="Every fix PR merged.")
-            except TransitionRefused as exc:
-                # The merge is recorded; the move waits for its other guards.
-                record(report, actor=actor, action="report:state:held", note=str(exc))
+        if held := _advance_to_fixed(report, actor=actor):
+            # The merge is recorded; the move waits for its other guards, and is made by
+            # the action that lifts them (a hand-over, the private fix's approval).
+            record(report, actor=actor, action="report:state:held", note=held)
         return report
 
     return _act(report, act)
