@@ -2,16 +2,32 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 
 from vulndesk.accounts.models import Membership, Project, Reporter, Team, User
 from vulndesk.accounts.permissions import require_team_admin
 from vulndesk.core.errors import ApplicationError, NotFound, ValidationFailed
+from vulndesk.core.validation import require_fits
+
+
+def _explain(exc: DjangoValidationError) -> str:
+    """Django's field errors as one sentence: ``name: Ensure this value has …``."""
+    if hasattr(exc, "error_dict"):
+        return "; ".join(
+            f"{field}: {' '.join(str(m) for e in errors for m in e.messages)}"
+            for field, errors in exc.error_dict.items()
+        )
+    return " ".join(exc.messages)
 
 
 def user_create(*, username: str, email: str, password: str | None = None, name: str = "") -> User:
     first, _, last = name.partition(" ")
     email = email.strip().lower()
+    require_fits(User, "username", username)
+    require_fits(User, "email", email)
+    require_fits(User, "first_name", first, what="first name")
+    require_fits(User, "last_name", last, what="last name")
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationFailed(f"A user with the email address {email} already exists.")
     if User.objects.filter(username=username).exists():
@@ -71,8 +87,8 @@ def team_create(
         raise ValidationFailed(f"There is already a team {slug!r}.")
     try:
         team.full_clean()
-    except Exception as exc:
-        raise ValidationFailed(f"The team is not valid: {exc}") from exc
+    except DjangoValidationError as exc:
+        raise ValidationFailed(f"The team is not valid: {_explain(exc)}") from exc
     team.save()
     if admin is not None:
         Membership.objects.create(team=team, user=admin, role=Membership.Role.ADMIN)
@@ -162,8 +178,8 @@ def project_create(
         project.save()
     except IntegrityError as exc:
         raise ValidationFailed(f"{team.name} already has a project {slug!r}.") from exc
-    except Exception as exc:
-        raise ValidationFailed(f"The project is not valid: {exc}") from exc
+    except DjangoValidationError as exc:
+        raise ValidationFailed(f"The project is not valid: {_explain(exc)}") from exc
     return project
 
 

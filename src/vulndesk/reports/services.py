@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 from django.db import IntegrityError, transaction
 
-from vulndesk.accounts.models import Project, Team, User
+from vulndesk.accounts.models import Project, Reporter, Team, User
 from vulndesk.accounts.permissions import is_team_admin, is_team_member
 from vulndesk.accounts.services import reporter_get_or_create
 from vulndesk.core import clock
@@ -24,6 +24,7 @@ from vulndesk.core.errors import (
     ValidationFailed,
 )
 from vulndesk.core.messages import render_message
+from vulndesk.core.validation import require_fits, require_length
 from vulndesk.reports import permissions as perms
 from vulndesk.reports.models import (
     Collaborator,
@@ -97,6 +98,9 @@ def report_create(
     title = " ".join(title.split())
     if not title:
         raise ValidationFailed("A report needs a title.")
+    require_fits(Report, "title", title)
+    require_fits(Reporter, "name", reporter_name.strip(), what="reporter's name")
+    require_fits(Reporter, "email", reporter_email.strip(), what="reporter's email address")
     if project is not None and project.team_id != team.pk:
         raise ValidationFailed(f"{project.name} is not a project of {team.name}.")
     if source == Source.DRAFTED and not is_team_admin(actor, team):
@@ -453,6 +457,7 @@ def report_set_fix(
         _require_decided(report, "the fix approach")
         if problem := fix_approach_problem(report, approach):
             raise ValidationFailed(problem)
+        require_fits(Report, "private_fix_url", private_fix_url, what="private fix URL")
         if provider and provider not in FixProvider.values:
             raise ValidationFailed(
                 f"The fix provider must be one of: {', '.join(FixProvider.values)}."
@@ -537,8 +542,14 @@ def report_approve_private_fix(report: Report, *, actor: User, note: str = "") -
     return _act(report, act)
 
 
+LABEL_MAX_LENGTH = 50  # GitHub's limit for a label name
+
+
 def _normalise_labels(labels: list[str]) -> list[str]:
-    return sorted({label.strip() for label in labels if label.strip()})
+    given = sorted({label.strip() for label in labels if label.strip()})
+    for label in given:
+        require_length(label, LABEL_MAX_LENGTH, what=f"label {label[:20]!r}…")
+    return given
 
 
 def report_add_pr(
@@ -566,6 +577,8 @@ def report_add_pr(
             )
         if not url.startswith(("https://", "http://")):
             raise ValidationFailed(f"{url!r} is not a URL.")
+        require_fits(FixPR, "url", url, what="PR URL")
+        require_fits(FixPR, "branch", branch)
         given = _normalise_labels(labels or [])
         missing = [label for label in report.team.fix_labels if label not in given]
         if missing:
@@ -601,6 +614,7 @@ def report_merge_pr(report: Report, *, actor: User, url: str, commit: str = "") 
             raise NotFound(f"{url} is not a fix PR of {report.key}.")
         if pr.merged_at is not None:
             raise ValidationFailed(f"{url} is already recorded as merged.")
+        require_fits(FixPR, "merge_commit", commit, what="merge commit")
         pr.merged_at = clock.now()
         pr.merge_commit = commit
         pr.save(update_fields=["merged_at", "merge_commit", "updated_at"])
@@ -647,6 +661,7 @@ def report_set_advisory(report: Report, *, actor: User, **fields: Any) -> Report
                 value = bool(given)
             elif name == "title":
                 value = " ".join(str(given).split())
+                require_fits(Report, attr, value, what="advisory title")
             if getattr(report, attr) != value:
                 before[name] = getattr(report, attr)
                 after[name] = value
@@ -714,6 +729,7 @@ def report_set_credit(
             raise TransitionRefused(f"{report.key} is published; its credit is final.")
         if credit_type not in CreditType.values:
             raise ValidationFailed(f"Credit type must be one of: {', '.join(CreditType.values)}.")
+        require_fits(Report, "credit_name", name.strip(), what="credit name")
         if wanted and not (name or report.reporter.name).strip():
             raise ValidationFailed("Say how the reporter wants to be credited (name or org).")
         before = {"wanted": report.credit_wanted, "name": report.credit_name}

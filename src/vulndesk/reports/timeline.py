@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from vulndesk.accounts.models import User
+from vulndesk.core import clock
 from vulndesk.reports.models import Report, TimelineEvent
 
 
@@ -27,6 +28,7 @@ def record(
 ) -> TimelineEvent:
     event = TimelineEvent.objects.create(
         report=report,
+        at=clock.now(),
         actor=actor,
         actor_label=label or actor_label(actor),
         action=action,

@@ -17,7 +17,8 @@ from vulndesk.core.errors import TransitionRefused
 from vulndesk.reports.models import FixApproach, Report, State
 from vulndesk.reports.timeline import record
 
-CVE_ID_RE = re.compile(r"^CVE-\d{4}-\d{4,}$")
+# The CVE JSON 5 schema's pattern: CVE-YYYY- and 4 to 19 digits.
+CVE_ID_RE = re.compile(r"^CVE-[0-9]{4}-[0-9]{4,19}$")
 
 # from-state -> {to-state: the verb people use for that move}
 TRANSITIONS: dict[str, dict[str, str]] = {
@@ -81,7 +82,7 @@ def coordinator_problem(report: Report) -> str | None:
 
 def cve_id_problem(cve_id: str) -> str | None:
     if not CVE_ID_RE.match(cve_id):
-        return f"{cve_id!r} is not a CVE ID; the format is CVE-YYYY-NNNN (four or more digits)."
+        return f"{cve_id!r} is not a CVE ID; the format is CVE-YYYY-NNNN (4 to 19 digits)."
     return None
 
 
