@@ -34,11 +34,13 @@ def cmd_ingest(args: argparse.Namespace) -> Any:
             data, source="stdin", envelope_to=args.recipient or [], team=_team(args.team)
         )
         result = ingest_summary(raw)
-    except Exception:
-        logging.getLogger("vulndesk.mail").exception("mail ingest failed")
+    except Exception as exc:
+        logging.getLogger("vulndesk.mail").debug("mail ingest failed", exc_info=True)
+        print(f"vulndesk: the message could not be stored, retry later: {exc}", file=sys.stderr)
         sys.exit(EX_TEMPFAIL)
     if args.json:
         return result
+    print(f"{result['status']} {result['kind'] or '-'} {result['report'] or '-'} {raw.sha256}")
     return None
 
 
@@ -90,6 +92,7 @@ def cmd_serve(args: argparse.Namespace) -> Any:
     addr = args.addr or settings.VULNDESK_MAIL_LISTEN
     host, _, port = addr.rpartition(":")
     controller = start(host or "127.0.0.1", int(port), team=_team(args.team), lmtp=args.lmtp)
+    print(f"vulndesk mail: listening ({'LMTP' if args.lmtp else 'SMTP'}) on {addr}", flush=True)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
@@ -155,8 +158,12 @@ def cmd_inbox(args: argparse.Namespace) -> Any:
         return rows
     for row in rows:
         flags = "; ".join(f["reason"] for f in row["flags"])
+        print(
+            f"{row['received_at']}  {row['status']:<9} {row['kind'] or '-':<10} "
+            f"{row['report'] or '-':<16} {row['sender']}  {row['subject']}"
+        )
         if flags:
-            pass
+            print(f"    {flags}")
     return None
 
 
@@ -174,6 +181,7 @@ def cmd_key(args: argparse.Namespace) -> Any:
     else:
         key = pgp.team_key_get(team)
         if not args.json:
+            print(key.public_key)
             return None
     return {"team": team.slug, "fingerprint": key.fingerprint}
 

@@ -120,6 +120,32 @@ def html_to_text(markup: str) -> str:
     return re.sub(r"\n\s*\n\s*\n+", "\n\n", text).strip()
 
 
+DEFECTS = {
+    "NoBoundaryInMultipartDefect": "A multipart part has no boundary to split it by.",
+    "StartBoundaryNotFoundDefect": "A multipart part's boundary never appears in its body.",
+    "CloseBoundaryNotFoundDefect": "A multipart part is never closed by its end boundary.",
+    "FirstHeaderLineIsContinuationDefect": "The first header line is a continuation line.",
+    "MisplacedEnvelopeHeaderDefect": "A 'From ' envelope line sits among the headers.",
+    "MissingHeaderBodySeparatorDefect": "A header line is malformed, or the blank line "
+    "between headers and body is missing.",
+    "MultipartInvariantViolationDefect": "A part claims to be multipart but has no parts.",
+    "InvalidMultipartContentTransferEncodingDefect": "A multipart part has a transfer "
+    "encoding, which multipart parts may not have.",
+    "InvalidBase64PaddingDefect": "A base64 part has wrong padding.",
+    "InvalidBase64CharactersDefect": "A base64 part holds characters outside base64.",
+    "InvalidBase64LengthDefect": "A base64 part has an impossible length.",
+}
+
+
+def defect_reason(defect: Any) -> str:
+    name = type(defect).__name__
+    known = DEFECTS.get(name)
+    if known:
+        return known
+    detail = str(defect).strip()
+    return f"The MIME structure is malformed ({name}{': ' + detail if detail else ''})."
+
+
 def _header(msg: Message, name: str, parsed: Parsed) -> str:
     try:
         value = msg.get(name)
@@ -132,7 +158,17 @@ def _header(msg: Message, name: str, parsed: Parsed) -> str:
             return ""
     if value is None:
         return ""
-    text = clean_text(str(value))
+    for defect in getattr(value, "defects", ()):
+        parsed.flag("bad-header", f"The {name} header is malformed: {defect}.")
+    original = str(value)
+    text = clean_text(original)
+    if text != original.replace("\x00", "") or "\ufffd" in text:
+        parsed.flag(
+            "bad-header",
+            f"The {name} header holds raw 8-bit bytes that are not encoded text.",
+        )
+    if "\x00" in original:
+        parsed.flag("nul-bytes", f"The {name} header holds a NUL character.")
     if "\r" in text or "\n" in text:
         parsed.flag(
             "header-injection",
@@ -143,8 +179,28 @@ def _header(msg: Message, name: str, parsed: Parsed) -> str:
     return text
 
 
-def _decode_part(part: Message, parsed: Parsed) -> str:
+KNOWN_CTE = {"", "7bit", "8bit", "binary", "base64", "quoted-printable"}
+BAD_QP = re.compile(rb"=(?![0-9A-Fa-f]{2}|\r?\n|$)", re.MULTILINE)
+
+
+def _decoded(part: Message, parsed: Parsed) -> Any:
+    """The decoded payload; decoding problems (bad base64, bad quoted-printable) are flagged."""
+    cte = str(part.get("Content-Transfer-Encoding", "") or "").strip().lower()
+    if cte not in KNOWN_CTE:
+        parsed.flag("unknown-encoding", f"A part uses the unknown transfer encoding {cte!r}.")
+    before = len(part.defects)
     payload = part.get_payload(decode=True)
+    for defect in part.defects[before:]:
+        parsed.flag("bad-encoding", f"A part cannot be decoded cleanly: {defect_reason(defect)}")
+    if cte == "quoted-printable":
+        raw = part.get_payload(decode=False)
+        if isinstance(raw, str) and BAD_QP.search(raw.encode("utf-8", "surrogateescape")):
+            parsed.flag("bad-encoding", "A quoted-printable part holds invalid = escapes.")
+    return payload
+
+
+def _decode_part(part: Message, parsed: Parsed) -> str:
+    payload = _decoded(part, parsed)
     if not isinstance(payload, bytes):
         return ""
     charset = part.get_content_charset() or "us-ascii"
@@ -180,11 +236,43 @@ def parse_message(data: bytes) -> Parsed:
         return parsed
     if not msg.keys():
         parsed.flag("no-headers", "The message has no header section.")
+    if any(len(line) > 998 for line in data.splitlines()):
+        parsed.flag("long-line", "A line is longer than the 998 characters mail allows.")
+    _header(msg, "Content-Type", parsed)
+    _check_encoded_words(msg, parsed)
     _read_headers(msg, parsed)
     _walk(msg, parsed, depth=0, budget=[MAX_PARTS], big=len(data) > limit)
     if not parsed.body.strip() and not parsed.attachments and not parsed.encrypted_parts:
         parsed.flag("empty-body", "The message has no text.")
     return parsed
+
+
+ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=")
+
+
+def _check_encoded_words(msg: Message, parsed: Parsed) -> None:
+    """Flag RFC 2047 encoded words the parser silently dropped or guessed."""
+    import binascii
+    import codecs
+
+    try:
+        items = list(msg.raw_items()) if hasattr(msg, "raw_items") else []
+    except Exception:
+        return
+    for name, value in items:
+        for charset, kind, text in ENCODED_WORD.findall(str(value)):
+            try:
+                codecs.lookup(charset.split("*")[0])
+            except LookupError:
+                parsed.flag(
+                    "unknown-charset", f"The {name} header names the unknown charset {charset!r}."
+                )
+                continue
+            if kind in "bB":
+                try:
+                    binascii.a2b_base64(text.encode("ascii", "replace"), strict_mode=True)
+                except (binascii.Error, ValueError):
+                    parsed.flag("bad-header", f"The {name} header holds invalid base64 text.")
 
 
 def _read_headers(msg: Message, parsed: Parsed) -> None:
@@ -257,7 +345,7 @@ def _walk(part: Message, parsed: Parsed, *, depth: int, budget: list[int], big: 
         parsed.flag("too-many-parts", f"The message has more than {MAX_PARTS} MIME parts.")
         return
     for defect in getattr(part, "defects", []):
-        parsed.flag("malformed-mime", f"MIME defect: {type(defect).__name__}: {defect}".strip())
+        parsed.flag("malformed-mime", defect_reason(defect))
     ctype = part.get_content_type()
     if part.is_multipart():
         _walk_multipart(part, parsed, ctype, depth=depth, budget=budget, big=big)
@@ -335,7 +423,7 @@ def _walk_multipart(
 def _attachment(part: Message, parsed: Parsed, ctype: str) -> None:
     name = _filename(part, parsed)
     try:
-        data: Any = part.get_payload(decode=True)
+        data: Any = _decoded(part, parsed)
     except Exception as exc:
         parsed.flag("bad-attachment", f"The attachment {name!r} cannot be decoded: {exc}.")
         return
