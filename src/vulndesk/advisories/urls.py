@@ -1,3 +1,8 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from vulndesk.advisories import views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("cvss/", views.calculator, name="advisories-cvss"),
+    path("cvss/<str:key>/", views.report_calculator, name="advisories-report-cvss"),
+]
