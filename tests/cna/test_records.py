@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.cna.fake_cve_services import FakeCveServices
 from tests.conftest import Personas, build_report
+from tests.shared_files import SHARED
 from vulndesk.advisories.importers import import_cve
 from vulndesk.cna import services as cna
 from vulndesk.cna.adapter import validate_container
@@ -25,7 +25,7 @@ from vulndesk.public.models import PublicationStep
 from vulndesk.reports import services as rs
 from vulndesk.reports.models import Report, State
 
-EXAMPLE = Path("/work/shared/examples/cve/CVE-2024-6232.json")
+EXAMPLE = SHARED / "examples" / "cve" / "CVE-2024-6232.json"
 
 
 def _published(p: Personas, fake: FakeCveServices, *, publish_records: bool = True) -> Report:
