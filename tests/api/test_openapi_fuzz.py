@@ -94,8 +94,10 @@ def test_api_conforms_to_its_openapi_description(
         def run(case: Any, data: st.DataObject) -> None:
             # Aim half of the requests at things that exist, so actions reach the services.
             for name, values in world.items():
-                if case.path_parameters and name in case.path_parameters and data.draw(
-                    st.booleans()
+                if (
+                    case.path_parameters
+                    and name in case.path_parameters
+                    and data.draw(st.booleans())
                 ):
                     case.path_parameters[name] = data.draw(st.sampled_from(values))
             case.call_and_validate(headers=headers, checks=CHECKS)

@@ -140,3 +140,14 @@ def test_openapi_description_and_docs_page_are_served(db):
     docs = client.get("/api/v1/docs")
     assert docs.status_code == 200
     assert b"cdn" not in docs.content.lower()  # assets are served locally
+
+
+def test_nul_characters_are_refused_not_a_server_error(personas, tokens, make_report):
+    """Found by schemathesis on PostgreSQL: text columns cannot hold NUL."""
+    member = Api(tokens["member"])
+    reply = member.post("/reports", {"team": "psrt", "title": "a\x00b"})
+    assert reply.status == 422
+    assert "NUL" in reply.body["detail"]
+    assert member.post("/reports", {"team": "psrt", "title": "\ud800"}).status == 422
+    assert member.get("/reports", state="x\x00").status == 422
+    assert member.get("/reports/PSRT-2026-0001%00").status == 422

@@ -11,7 +11,7 @@ from ninja.security import HttpBearer
 from vulndesk.accounts.models import User
 from vulndesk.api.models import ApiToken, Scope
 from vulndesk.api.services import rate_limit_hit, token_authenticate
-from vulndesk.core.errors import ApplicationError
+from vulndesk.core.errors import ApplicationError, ValidationFailed
 
 
 class Unauthenticated(ApplicationError):  # noqa: N818 - reads as the outcome
@@ -58,6 +58,9 @@ class TokenAuth(HttpBearer):
         self.anonymous = anonymous
 
     def __call__(self, request: HttpRequest) -> Caller | None:
+        # Runs before anything else of every endpoint: refuse what no database column holds.
+        if "\x00" in request.path or "%00" in request.META.get("QUERY_STRING", ""):
+            raise ValidationFailed("The URL must not contain NUL characters.")
         if not request.headers.get(self.header):
             if not self.anonymous:
                 raise Unauthenticated(

@@ -5,17 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router
 
 from vulndesk.api.auth import PUBLIC
 from vulndesk.api.errors import ERROR_CODES, Problem
-from vulndesk.api.schemas import PublicAdvisoryOut, PublicAdvisoryPageOut
+from vulndesk.api.schemas import In, PublicAdvisoryOut, PublicAdvisoryPageOut
 from vulndesk.api.selectors import page, public_advisory, public_advisory_get, published_advisories
 
 router = Router(tags=["public"])
 
 
-class AdvisoryFilters(Schema):
+class AdvisoryFilters(In):
     team: str | None = Field(None, max_length=50)
     cursor: str | None = Field(None, max_length=500)
     limit: int = Field(50, ge=1, le=200)

@@ -24,6 +24,7 @@ from vulndesk.api.schemas import (
     CveIn,
     EventOut,
     FixPlanIn,
+    In,
     MergeIn,
     NoteIn,
     PullRequestIn,
@@ -69,7 +70,7 @@ def detail(request: HttpRequest, report: Report) -> dict[str, Any]:
     return report_detail(report, user=actor(request))
 
 
-class ListFilters(Schema):
+class ListFilters(In):
     team: str | None = Field(None, max_length=50, description="Team slug.")
     state: str | None = Field(None, max_length=20)
     severity: str | None = Field(None, max_length=20)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from ninja import Field, Schema
+from pydantic import field_validator
 
 # ------------------------------------------------------------------ output
 
@@ -167,10 +168,35 @@ class PublicAdvisoryPageOut(Schema):
 
 # ------------------------------------------------------------------ input
 
+
+def no_nul(value: Any) -> Any:
+    """Refuse NUL characters and lone surrogates: no database text column can hold them."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ValueError("must not contain NUL characters")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise ValueError("must be valid Unicode text") from exc
+    if isinstance(value, list):
+        for item in value:
+            no_nul(item)
+    return value
+
+
+class In(Schema):
+    """Base of every request body."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        return no_nul(value)
+
+
 Text = Field(default="", max_length=20000)
 
 
-class ReportCreateIn(Schema):
+class ReportCreateIn(In):
     team: str = Field(max_length=50, description="Team slug.")
     title: str = Field(min_length=1, max_length=300)
     body: str = Field("", max_length=100000)
@@ -184,46 +210,46 @@ class ReportCreateIn(Schema):
     reporter_name: str = Field("", max_length=200)
 
 
-class TriageIn(Schema):
+class TriageIn(In):
     outcome: Literal["plausible", "spam", "misdirected"]
     note: str = Text
 
 
-class AssignIn(Schema):
+class AssignIn(In):
     coordinator: str = Field(max_length=254, description="Username or email of a team member.")
     reason: str = Text
 
 
-class AcceptIn(Schema):
+class AcceptIn(In):
     cve_id: str = Field("", max_length=32)
     note: str = Text
 
 
-class ReasonIn(Schema):
+class ReasonIn(In):
     reason: str = Field(min_length=1, max_length=20000)
 
 
-class CveIn(Schema):
+class CveIn(In):
     cve_id: str = Field(min_length=1, max_length=32)
 
 
-class SeverityIn(Schema):
+class SeverityIn(In):
     severity: Literal["Low", "Medium", "High", "Critical", ""] = ""
     cvss_vector: str = Field("", max_length=200)
     reason: str = Text
 
 
-class FixPlanIn(Schema):
+class FixPlanIn(In):
     approach: Literal["public", "private"]
     provider: Literal["reporter", "core-developer", "team-member", ""] = ""
     private_fix_url: str = Field("", max_length=200)
 
 
-class NoteIn(Schema):
+class NoteIn(In):
     note: str = Text
 
 
-class AdvisoryIn(Schema):
+class AdvisoryIn(In):
     title: str | None = Field(None, max_length=300)
     description: str | None = Field(None, max_length=50000)
     affected_versions: str | None = Field(None, max_length=5000)
@@ -232,11 +258,11 @@ class AdvisoryIn(Schema):
     mitigations: str | None = Field(None, max_length=20000)
 
 
-class TellReporterIn(Schema):
+class TellReporterIn(In):
     body: str = Field("", max_length=20000, description="Your text instead of the template.")
 
 
-class CreditIn(Schema):
+class CreditIn(In):
     wanted: bool
     name: str = Field("", max_length=200)
     type: Literal[
@@ -253,27 +279,27 @@ class CreditIn(Schema):
     ] = "finder"
 
 
-class PullRequestIn(Schema):
+class PullRequestIn(In):
     url: str = Field(max_length=200)
     branch: str = Field("", max_length=100)
     labels: list[str] = Field(default_factory=list, max_length=20)
 
 
-class MergeIn(Schema):
+class MergeIn(In):
     url: str = Field(max_length=200)
     commit: str = Field("", max_length=64)
 
 
-class CommentIn(Schema):
+class CommentIn(In):
     body: str = Field(min_length=1, max_length=100000)
     visibility: Literal["internal", "shared"] = "internal"
 
 
-class CollaboratorIn(Schema):
+class CollaboratorIn(In):
     user: str = Field(max_length=254, description="Username or email.")
 
 
-class ProjectIn(Schema):
+class ProjectIn(In):
     slug: str = Field(max_length=50)
     name: str = Field(min_length=1, max_length=200)
     repository_url: str = Field("", max_length=200)
@@ -281,6 +307,6 @@ class ProjectIn(Schema):
     package_name: str = Field("", max_length=200)
 
 
-class MemberIn(Schema):
+class MemberIn(In):
     user: str = Field(max_length=254, description="Username or email.")
     role: Literal["admin", "member"] = "member"

@@ -11,6 +11,7 @@ from ninja import Field, Router, Schema, Status
 from vulndesk.api.auth import ADMIN
 from vulndesk.api.errors import ERROR_CODES, Problem
 from vulndesk.api.routes_reports import actor, caller
+from vulndesk.api.schemas import In
 from vulndesk.api.selectors import team_for_caller
 from vulndesk.core.errors import NotFound
 from vulndesk.webhooks import services as ws
@@ -19,7 +20,7 @@ from vulndesk.webhooks.models import Delivery, EventType, Webhook
 router = Router(tags=["webhooks"])
 
 
-class WebhookIn(Schema):
+class WebhookIn(In):
     url: str = Field(max_length=500)
     events: list[EventType] = Field(min_length=1, max_length=10)
     private: bool = Field(
