@@ -133,6 +133,15 @@ def cmd_send(args: argparse.Namespace) -> Any:
     }
 
 
+def cmd_draft(args: argparse.Namespace) -> Any:
+    from vulndesk.cli import _actor, _detail, _report
+    from vulndesk.mail.services import report_draft_on_behalf
+
+    actor = _actor(args)
+    report = report_draft_on_behalf(_report(args, actor), actor=actor, note=args.note)
+    return _detail(report, actor)
+
+
 def cmd_template_set(args: argparse.Namespace) -> Any:
     from vulndesk.cli import _actor
     from vulndesk.mail.services import template_reset, template_set
@@ -257,6 +266,13 @@ def register(
     p.add_argument("--body", help="the edited body")
     p.add_argument("--body-file", metavar="PATH", help="the edited body from a file (- stdin)")
     p.set_defaults(handler=cmd_send)
+
+    p = sub.add_parser(
+        "draft", parents=[common], help="take an emailed report in on the reporter's behalf"
+    )
+    p.add_argument("key", metavar="KEY", help="report key")
+    p.add_argument("--note", default="")
+    p.set_defaults(handler=cmd_draft)
 
     p = sub.add_parser("template-set", parents=[common], help="a team's own text for a template")
     p.add_argument("team", help="team slug")

@@ -13,7 +13,7 @@ from typing import Any
 from aiosmtpd.controller import Controller
 from aiosmtpd.lmtp import LMTP
 from aiosmtpd.smtp import SMTP
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 
 from vulndesk.accounts.models import Team
 
@@ -28,7 +28,8 @@ def _ingest(data: bytes, rcpt_tos: list[str], team_id: int | None, source: str) 
         team = Team.objects.get(pk=team_id) if team_id else None
         raw = ingest_bytes(data, source=source, envelope_to=rcpt_tos, team=team)
     finally:
-        close_old_connections()
+        # A pool thread's connection would outlive the listener; one connect per message.
+        connection.close()
     return raw.sha256
 
 
@@ -40,10 +41,13 @@ def _accepts(address: str, team_id: int | None) -> bool:
     if KEY_IN_ADDRESS.match(address):
         local, _, domain = address.partition("@")
         address = f"{local.split('+', 1)[0]}@{domain}"
-    teams = Team.objects.filter(security_address__iexact=address)
-    if team_id:
-        return team_id is not None and (not teams.exists() or teams.filter(pk=team_id).exists())
-    return teams.exists()
+    try:
+        teams = Team.objects.filter(security_address__iexact=address)
+        if team_id:
+            return not teams.exists() or teams.filter(pk=team_id).exists()
+        return teams.exists()
+    finally:
+        connection.close()
 
 
 class IngestHandler:

@@ -18,6 +18,7 @@ from email.message import EmailMessage, Message
 from email.mime.application import MIMEApplication
 from email.mime.base import MIMEBase
 from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -213,10 +214,9 @@ def open_incoming(raw: RawMessage, parsed: Parsed) -> None:
 
 
 def _content_part(mail: EmailMessage) -> MIMEBase:
-    part = MIMEBase("text", "plain", charset="utf-8")
-    part.set_payload(mail.get_content().encode("utf-8"))
-    email.encoders.encode_quopri(part)
-    return part
+    text = str(mail.get_content())
+    charset = "us-ascii" if text.isascii() else "utf-8"  # ASCII stays readable 7bit
+    return MIMEText(text, "plain", charset)
 
 
 def protect_outgoing(mail: EmailMessage, message: OutboxMessage) -> bytes:

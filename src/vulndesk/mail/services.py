@@ -214,6 +214,25 @@ def template_reset(team: Team, *, actor: User | None, name: str) -> bool:
     return bool(deleted)
 
 
+def report_draft_on_behalf(report: Report, *, actor: User, note: str = "") -> Report:
+    """The reporter cannot or will not use the private form: an admin takes the emailed
+    report in on their behalf (it leaves the inbox for triage, as drafted from the mail)."""
+    from vulndesk.reports.services import report_triage
+
+    perms.require_admin(actor, report)
+    if report.source != "email":
+        raise ValidationFailed(f"{report.key} did not come by email; there is nothing to draft.")
+    with transaction.atomic():
+        report_triage(
+            report,
+            actor=actor,
+            outcome="plausible",
+            note=note or "Drafted on the reporter's behalf from their email.",
+        )
+        record(report, actor=actor, action="mail:draft:on-behalf", note=note, shared=True)
+    return report
+
+
 # ------------------------------------------------------------------- workflow hooks
 # Called by vulndesk.reports.services inside the action's transaction (lazy import).
 

@@ -1,3 +1,12 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from vulndesk.mail import views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("mail/keys/<slug:slug>.asc", views.team_public_key, name="mail-team-key"),
+    path(
+        "mail/attachments/<str:key>/<str:sha256>/",
+        views.attachment_download,
+        name="mail-attachment",
+    ),
+]
