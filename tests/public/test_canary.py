@@ -59,6 +59,9 @@ def _public_urls(keys: list[str]) -> list[str]:
         for key in [*keys, CANARY]:
             filled = route.replace("<str:public_id>", key)
             filled = filled.replace("<slug:team>", "psrt").replace("<slug:project>", "cpython")
+            filled = filled.replace("<int:year>", "2026").replace(
+                "<str:name>", f"{key.lower()}.json"
+            )
             urls.append("/" + filled)
     urls += [f"/advisories/?q={CANARY}", f"/advisories/?q={keys[0]}"]
     return sorted(set(urls))

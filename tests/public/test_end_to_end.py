@@ -111,6 +111,10 @@ def test_high_severity_report_from_private_fix_to_publication(
     assert {r["url"] for r in osv["references"]} >= {url_main}
     csaf = client.get("/.well-known/csaf/provider-metadata.json").json()
     assert csaf["publisher"]["name"] == "PSRT"
+    (path,) = client.get("/.well-known/csaf/white/index.txt").content.decode().split()
+    document = client.get(f"/.well-known/csaf/white/{path}").json()
+    assert document["vulnerabilities"][0]["cve"] == report.cve_id
+    assert path in client.get("/.well-known/csaf/white/changes.csv").content.decode()
 
     # 2. The announcement reaches a real SMTP server.
     outbox.run_once()

@@ -87,6 +87,17 @@ def test_security_txt_has_the_rfc_9116_fields(published: Report) -> None:
     assert "CSAF: https://security.example.test/.well-known/csaf/provider-metadata.json" in text
 
 
+def test_security_txt_validates_with_sectxt(published: Report) -> None:
+    from sectxt import Parser
+
+    body = Client().get("/.well-known/security.txt").content
+    parser = Parser(body, urls="https://security.example.test/.well-known/security.txt")
+    assert parser.errors == []
+    assert parser.is_valid()
+    # Only the recommendation to sign it with OpenPGP remains.
+    assert [r["code"] for r in parser.recommendations] == ["not_signed"]
+
+
 def test_security_txt_settings_refuse_bad_values(personas: Personas) -> None:
     with pytest.raises(ValidationFailed, match="mailto:"):
         public_settings_update(personas.team, actor=personas.admin, contact=["security@x"])

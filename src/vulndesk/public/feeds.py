@@ -209,6 +209,19 @@ def security_txt(settings_row: PublicSettings, *, base_url: str) -> str:
 # ------------------------------------------------------------------ CSAF
 
 
+def csaf_filename(document: dict[str, Any]) -> str:
+    """CSAF 2.0 section 5.1: the lower-cased tracking id, other characters as "_"."""
+    import re
+
+    tracking = str(document["document"]["tracking"]["id"]).lower()
+    return re.sub(r"[^+\-a-z0-9]+", "_", tracking) + ".json"
+
+
+def csaf_path(advisory: PublishedAdvisory) -> str:
+    """``YYYY/name.json`` under the TLP:WHITE directory (year of first release)."""
+    return f"{advisory.published_at.year}/{csaf_filename(advisory.csaf)}"
+
+
 def csaf_provider_metadata(
     settings_row: PublicSettings, *, base_url: str, last_updated: dt.datetime
 ) -> dict[str, Any]:

@@ -75,6 +75,9 @@ class PublishedAdvisory(TimeStampedModel):
     # Machine-readable ranges for OSV/CSAF: [{"introduced": "0", "fixed": "3.12.5"}, ...]
     ranges = models.JSONField(default=list, blank=True)
     revision = models.PositiveIntegerField(default=1)
+    # The CSAF 2.0 document built at publication (empty when the advisory has no
+    # machine-readable affected versions yet).
+    csaf = models.JSONField(default=dict, blank=True)
     published_at = models.DateTimeField(default=clock.now)
     modified_at = models.DateTimeField(default=clock.now)
 

@@ -58,10 +58,19 @@ def public_fields(report: Report) -> dict[str, Any]:
     }
 
 
+def _csaf(report: Report) -> dict[str, Any]:
+    from vulndesk.advisories.csaf import build_csaf_document
+
+    try:
+        return build_csaf_document(report)
+    except ValidationFailed:  # no machine-readable affected versions: no CSAF entry
+        return {}
+
+
 def step_public_page(report: Report, context: StepContext) -> dict[str, Any]:
     """Publication step ``public-page``: write (or refresh) the public snapshot. The
     advisory page, Atom, OSV and CSAF entries are all rendered from it."""
-    fields = public_fields(report)
+    fields = {**public_fields(report), "csaf": _csaf(report)}
     now = clock.now()
     advisory = PublishedAdvisory.objects.filter(report=report).first()
     if advisory is None:

@@ -16,4 +16,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
         views.csaf_provider_metadata,
         name="public-csaf-provider-metadata",
     ),
+    path(".well-known/csaf/white/index.txt", views.csaf_index, name="public-csaf-index"),
+    path(".well-known/csaf/white/changes.csv", views.csaf_changes, name="public-csaf-changes"),
+    path(
+        ".well-known/csaf/white/<int:year>/<str:name>",
+        views.csaf_document,
+        name="public-csaf-document",
+    ),
 ]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from typing import Any
 
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -103,6 +104,38 @@ def security_txt(request: HttpRequest) -> HttpResponse:
         raise Http404("No team is set as this site's default.")
     body = feeds.security_txt(public_settings_get(team), base_url=_base_url(request))
     return HttpResponse(body, content_type="text/plain; charset=utf-8")
+
+
+def _csaf_advisories() -> list[Any]:
+    team = selectors.site_team()
+    if team is None:
+        raise Http404("No team is set as this site's default.")
+    return [a for a in selectors.published_advisories().filter(team=team) if a.csaf]
+
+
+@require_GET
+def csaf_index(request: HttpRequest) -> HttpResponse:
+    lines = sorted(feeds.csaf_path(a) for a in _csaf_advisories())
+    return HttpResponse("".join(f"{line}\n" for line in lines), content_type="text/plain")
+
+
+@require_GET
+def csaf_changes(request: HttpRequest) -> HttpResponse:
+    rows = sorted(
+        ((feeds.csaf_path(a), a.modified_at) for a in _csaf_advisories()),
+        key=lambda row: row[1],
+        reverse=True,
+    )
+    body = "".join(f'"{path}","{feeds._ts(at)}"\n' for path, at in rows)
+    return HttpResponse(body, content_type="text/csv")
+
+
+@require_GET
+def csaf_document(request: HttpRequest, year: int, name: str) -> JsonResponse:
+    for advisory in _csaf_advisories():
+        if feeds.csaf_path(advisory) == f"{year}/{name}":
+            return JsonResponse(advisory.csaf, json_dumps_params={"indent": 2})
+    raise Http404("There is no such CSAF document.")
 
 
 @require_GET
