@@ -81,3 +81,28 @@ def tokens(personas: Personas) -> dict[str, str]:
 @pytest.fixture
 def api() -> Api:
     return Api()
+
+
+def published_with_records(p: Personas, *, publish: bool = True) -> Any:
+    """A published report whose CVE JSON, OSV and CSAF records can be built
+    (affected versions per release branch, as the advisories app needs)."""
+    from tests.conftest import build_report
+    from vulndesk.advisories.services import advisory_set_affected, branch_set
+    from vulndesk.reports import services as rs
+
+    branch_set(p.project, actor=p.admin, name="3.12", first_version="3.12.0")
+    report = build_report(p, "fixed")
+    rs.report_tell_reporter(report, actor=p.member)
+    rs.report_set_credit(report, actor=p.reporter, wanted=True, name="Rita")
+    rs.report_set_advisory(
+        report,
+        actor=p.member,
+        title="Path traversal in zipfile.Path",
+        description="Crafted names escape the target directory.",
+        affected_components="zipfile.Path",
+    )
+    advisory_set_affected(report, actor=p.member, fixed_in={"3.12": "3.12.6"})
+    if publish:
+        rs.report_publish(report, actor=p.member)
+    report.refresh_from_db()
+    return report

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from tests.api.conftest import Api, make_token
+from tests.api.conftest import Api, make_token, published_with_records
 from tests.conftest import Personas, build_report
 from vulndesk.accounts.services import user_create
 from vulndesk.reports import services as rs
@@ -98,6 +98,24 @@ def _hook(p: Personas) -> dict[str, str]:
     return ctx | {"hook_id": str(hook.public_id), "delivery_id": str(delivery.public_id)}
 
 
+def _pool(p: Personas) -> dict[str, str]:
+    from vulndesk.cna.services import cna_policy_set, cve_pool_load
+
+    cna_policy_set(p.team, actor=p.admin, auto_assign=False)  # the API call assigns it
+    ctx = _report(State.ACCEPTED)(p)
+    _cve_counter["n"] += 1
+    cve_pool_load(p.team, actor=p.admin, cve_ids=[f"CVE-2026-{_cve_counter['n']}"])
+    return ctx
+
+
+def _recordable(p: Personas) -> dict[str, str]:
+    return {"key": published_with_records(p).key}
+
+
+def _recordable_unpublished(p: Personas) -> dict[str, str]:
+    return {"key": published_with_records(p, publish=False).key}
+
+
 def _none(p: Personas) -> dict[str, str]:
     return {}
 
@@ -129,6 +147,21 @@ AUTHED = set(ROLES) - {"anonymous"}
 PUBLIC = set(ROLES)
 
 MATRIX = [
+    Row(
+        "GET", "/records/{kind}/{key}", "public", _recordable, PUBLIC, visible=PUBLIC, anonymous=200
+    ),
+    Row(
+        "GET",
+        "/records/{kind}/{key}",
+        "public",
+        _recordable_unpublished,
+        TEAM,
+        visible=TEAM,
+        anonymous=404,
+        label="unpublished",
+    ),
+    Row("GET", "/teams/{slug}/cve-ids", "read", _pool, TEAM, visible=TEAM),
+    Row("POST", "/reports/{key}/cve/assign", "act", _pool, DECIDERS),
     Row("GET", "/reports", "read", _report(State.TRIAGE), AUTHED, visible=AUTHED),
     Row(
         "POST",
@@ -388,7 +421,7 @@ def _tokens(p: Personas) -> dict[str, str | None]:
 
 
 def _call(row: Row, token: str | None, ctx: dict[str, str]) -> Any:
-    path = row.path.format(slug="psrt", user="erin", **ctx)
+    path = row.path.format(slug="psrt", user="erin", kind="cve", **ctx)
     return Api(token).call(row.method, path, row.body() if row.method != "GET" else None)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.api.conftest import Api
+from tests.api.conftest import Api, published_with_records
 
 LABELS = ["security", "release-blocker"]
 
@@ -144,3 +144,35 @@ def test_reject_and_reopen_through_the_api(personas, tokens, make_report):
     final = bob.post(f"/reports/{report.key}/reopen", {"reason": "x"})
     assert final.status == 409
     assert "withdrawn" in final.body["detail"]
+
+
+def test_cve_id_from_the_pool_and_records_through_the_api(personas, tokens, make_report):
+    from vulndesk.cna.services import cve_pool_load
+
+    report = make_report("accepted")  # before the pool has IDs: acceptance would take one
+    cve_pool_load(personas.team, actor=personas.admin, cve_ids=["CVE-2026-45001"])
+    bob, alice = Api(tokens["member"]), Api(tokens["admin"])
+    pool = alice.get("/teams/psrt/cve-ids").body
+    assert [(c["cve_id"], c["state"]) for c in pool] == [("CVE-2026-45001", "available")] or (
+        pool[0]["cve_id"] == "CVE-2026-45001" and pool[0]["report"] is None
+    )
+    assigned = bob.post(f"/reports/{report.key}/cve/assign", {})
+    assert assigned.status == 200, assigned.body
+    assert assigned.body["cve_id"] == "CVE-2026-45001"
+    assert alice.get("/teams/psrt/cve-ids").body[0]["report"] == report.key
+    empty = bob.post(f"/reports/{make_report('accepted').key}/cve/assign", {})
+    assert empty.status == 404
+    assert "no available ID" in empty.body["detail"]
+
+    published = published_with_records(personas)
+    for kind, marker in (
+        ("cve", "x_generator"),
+        ("osv", "schema_version"),
+        ("csaf", "document"),
+    ):
+        record = Api().get(f"/records/{kind}/{published.key}")
+        assert record.status == 200, (kind, record.body)
+        assert marker in str(record.body)
+    assert Api().get(f"/records/osv/{report.key}").status == 404
+    assert Api(tokens["reporter"]).get(f"/records/osv/{report.key}").status == 404
+    assert bob.get(f"/records/osv/{report.key}").status == 200

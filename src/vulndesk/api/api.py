@@ -6,6 +6,7 @@ from ninja import NinjaAPI
 
 from vulndesk.api import errors
 from vulndesk.api.routes_public import router as public_router
+from vulndesk.api.routes_records import router as records_router
 from vulndesk.api.routes_reports import router as reports_router
 from vulndesk.api.routes_teams import router as teams_router
 from vulndesk.webhooks.api import router as webhooks_router
@@ -25,4 +26,5 @@ errors.install(api)
 api.add_router("", public_router)
 api.add_router("", reports_router)
 api.add_router("", teams_router)
+api.add_router("", records_router)
 api.add_router("", webhooks_router)
