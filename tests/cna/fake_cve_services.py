@@ -230,6 +230,8 @@ class FakeCveServices:
     ids: dict[str, dict[str, Any]] = field(default_factory=dict)
     records: dict[str, dict[str, Any]] = field(default_factory=dict)
     faults: dict[str, list[Fault]] = field(default_factory=dict)
+    # Reserve this many fewer IDs than asked and answer 206 (someone else took the quota).
+    reserve_shortfall: int = 0
     _next: dict[int, int] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _server: ThreadingHTTPServer | None = None
@@ -280,6 +282,7 @@ class FakeCveServices:
             self.records.clear()
             self.faults.clear()
             self._next.clear()
+            self.reserve_shortfall = 0
             self.quota = 50
 
     # ---------------------------------------------------------------- test controls
@@ -531,14 +534,15 @@ class FakeCveServices:
                 return self._err(403, "EXCEEDED_ID_QUOTA", "The amount exceeds the quota.")
             nonseq = query.get("batch_type", "sequential") in ("non-sequential", "nonsequential")
             made = []
-            for _ in range(amount):
+            short = min(self.reserve_shortfall, amount - 1)
+            for _ in range(amount - short):
                 start = self._next.get(year, 1000)
                 number = start + (self._random.randint(1, 50) if nonseq else 0)
                 self._next[year] = number + 1
                 cve_id = f"CVE-{year}-{number}"
                 self.ids[cve_id] = self._id_obj(cve_id)
                 made.append(self.ids[cve_id])
-            return 200, {
+            return 206 if short else 200, {
                 "cve_ids": made,
                 "meta": {"remaining_quota": self.quota - self._reserved_count()},
             }

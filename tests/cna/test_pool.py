@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import http.client
+import json
+import socket
+from typing import Any
+
 import pytest
 
 from tests.conftest import Personas, build_report
@@ -314,3 +319,67 @@ def test_load_skips_ids_a_report_already_uses(personas: Personas) -> None:
     result = _load(p, "CVE-2024-6232", "CVE-2026-1001")
     assert result.skipped == {"CVE-2024-6232": "already used by a report"}
     assert _accepted(p).cve_id == "CVE-2026-1001"  # the used one is never handed out
+
+
+def test_a_partial_reservation_keeps_what_was_reserved_and_says_so(
+    personas: Personas, fake_cve: Any
+) -> None:
+    fake_cve.reserve_shortfall = 2
+    with pytest.raises(CveServicesError, match=r"reserved only 1 of 3 ID\(s\) \(CVE-2026-1000\)"):
+        cna.cve_reserve(personas.team, actor=personas.member, amount=3, year=2026, sequential=True)
+    assert [r.cve_id for r in CveId.objects.all()] == ["CVE-2026-1000"]
+
+
+def test_an_unreachable_service_is_a_retryable_error(personas: Personas, settings: Any) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    settings.CVE_SERVICES = {
+        "USER": "u",
+        "ORG": "PSF",
+        "API_KEY": "k",
+        "ENV": "test",
+        "URL": f"http://127.0.0.1:{port}/api/",
+    }
+    with pytest.raises(
+        CveServicesError, match="Could not read the ID quota: CVE Services could not be reached"
+    ) as info:
+        cna.cve_quota(personas.team, actor=personas.member)
+    assert info.value.retryable
+
+
+def test_the_fake_refuses_requests_the_api_description_does_not_allow(fake_cve: Any) -> None:
+    """The checks can fail: undeclared parameters, missing headers, bodies where none go."""
+    auth = _auth(fake_cve)
+    as_json = {**auth, "Content-Type": "application/json"}
+    bad: list[tuple[str, str, bytes | None, dict[str, str]]] = [
+        ("POST", "cve-id?amount=1&cve_year=2026&short_name=PSF&colour=red", None, auth),
+        ("POST", "cve-id?cve_year=2026&short_name=PSF", None, auth),
+        ("GET", "org/PSF/id_quota", None, {}),
+        ("GET", "cve-id/CVE-2026-1000", b"{}", as_json),
+        (
+            "POST",
+            "cve/CVE-2026-1000/cna",
+            json.dumps({"cnaContainer": {"title": 1}}).encode(),
+            as_json,
+        ),
+        ("DELETE", "cve-id/CVE-2026-1000", None, auth),
+    ]
+    host, port = fake_cve.url.split("//")[1].split("/")[0].split(":")
+    for method, path, body, headers in bad:
+        conn = http.client.HTTPConnection(host, int(port), timeout=10)
+        conn.request(method, "/api/" + path, body=body, headers=headers)
+        assert conn.getresponse().status >= 400
+        conn.close()
+    text = "\n".join(fake_cve.violations)
+    assert "undeclared query parameter 'colour'" in text
+    assert "missing required query parameter 'amount'" in text
+    assert "missing required header CVE-API-KEY" in text
+    assert "a body was sent to an operation that takes none" in text
+    assert "body cnaContainer: 'descriptions' is a required property" in text
+    assert "DELETE /cve-id/CVE-2026-1000: method not allowed" in text
+    fake_cve.violations.clear()  # expected here; the fixture fails on any left over
+
+
+def _auth(fake: Any) -> dict[str, str]:
+    return {"CVE-API-ORG": fake.org, "CVE-API-USER": fake.user, "CVE-API-KEY": fake.api_key}
