@@ -7,6 +7,7 @@ documents that share a term with it. Titles count twice. Built from the team's r
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from collections import Counter
@@ -114,11 +115,16 @@ class TfidfIndex:
     ) -> list[Match]:
         query = self.query_vector(title, body)
         scores: dict[int, float] = {}
+        get = scores.get
         for term, qw in query.items():
             for doc, dw in self.postings.get(term, ()):
-                scores[doc] = scores.get(doc, 0.0) + qw * dw
+                scores[doc] = get(doc, 0.0) + qw * dw
         wanted = set(states) if states else None
-        ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+        if wanted is None:
+            # Only the best few are needed: a heap instead of sorting every candidate.
+            ranked = heapq.nsmallest(limit + 1, scores.items(), key=lambda kv: (-kv[1], kv[0]))
+        else:
+            ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
         matches: list[Match] = []
         for doc, score in ranked:
             if self.keys[doc] == exclude or (wanted and self.states[doc] not in wanted):
