@@ -42,12 +42,12 @@ def synthetic_corpus(n: int, seed: int = 7) -> list[tuple[str, str, str, str]]:
     modules = (
         "zipfile tarfile email http urllib ssl json xml socket asyncio shutil pathlib plistlib "
         "gzip base64 ipaddress"
-    ).split()
+    ).split()  # noqa: SIM905 - a word list reads best as text
     common = (
         "crash overflow leak traversal injection bypass parse header quadratic memory "
         "timeout redirect symlink unicode encoding decode buffer length limit invalid "
         "crafted input server client cookie archive member path file directory token"
-    ).split()
+    ).split()  # noqa: SIM905 - a word list reads best as text
     letters = "abcdefghijklmnopqrstuvwxyz"
     vocabulary = [
         "".join(rng.choice(letters) for _ in range(rng.randint(4, 9))) for _ in range(5000)
