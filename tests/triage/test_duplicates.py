@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 from typing import Any
 
 from tests.triage import corpus
@@ -39,15 +40,17 @@ def synthetic_corpus(n: int, seed: int = 7) -> list[tuple[str, str, str, str]]:
     words from a large vocabulary drawn with a Zipf-like skew (most words are rare).
     """
     rng = random.Random(seed)
-    modules = (
+    modules = re.findall(
+        r"\w+",
         "zipfile tarfile email http urllib ssl json xml socket asyncio shutil pathlib plistlib "
-        "gzip base64 ipaddress"
-    ).split()  # noqa: SIM905 - a word list reads best as text
-    common = (
+        "gzip base64 ipaddress",
+    )
+    common = re.findall(
+        r"\w+",
         "crash overflow leak traversal injection bypass parse header quadratic memory "
         "timeout redirect symlink unicode encoding decode buffer length limit invalid "
-        "crafted input server client cookie archive member path file directory token"
-    ).split()  # noqa: SIM905 - a word list reads best as text
+        "crafted input server client cookie archive member path file directory token",
+    )
     letters = "abcdefghijklmnopqrstuvwxyz"
     vocabulary = [
         "".join(rng.choice(letters) for _ in range(rng.randint(4, 9))) for _ in range(5000)
