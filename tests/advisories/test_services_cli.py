@@ -251,3 +251,21 @@ def test_cli_cvss_names_the_bad_metric(db: Any, capsys: Any) -> None:
     )
     assert code == 1
     assert "AV:Q" in err
+
+
+def test_cli_export_out_writes_the_complete_and_names_the_incomplete(
+    personas: Any, capsys: Any, tmp_path: Path
+) -> None:
+    incomplete = build_report(personas, State.PUBLISHED)  # no structured affected versions
+    code, _out, _err = _run(capsys, "import", "cve", str(CVE_FILES[0]), "--team", "psrt",
+                            "--as", "alice")  # fmt: skip
+    assert code == 0
+    code, out, err = _run(capsys, "export", "cve", "--out", str(tmp_path), "--team", "psrt",
+                          "--as", "bob")  # fmt: skip
+    assert code == 0
+    assert [p.name for p in tmp_path.iterdir()] == ["CVE-2023-5752.json"]
+    assert f"{incomplete.key}: {incomplete.key} has no affected versions yet" in err
+    assert "Wrote 1 CVE record(s)" in out
+    code, _out, err = _run(capsys, "export", "cve", "--out", str(tmp_path), "--team", "psrt",
+                           "--as", "rita")  # fmt: skip
+    assert code == 1  # a reporter cannot bulk-export a team

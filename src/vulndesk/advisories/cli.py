@@ -81,23 +81,32 @@ def cmd_export(args: argparse.Namespace) -> Any:
     out_dir = Path(args.out)
     out_dir.mkdir(parents=True, exist_ok=True)
     if args.key:
-        pairs = [
-            (report_for_export(args.key, user=actor), record_for(args.kind, args.key, user=actor))
+        report = report_for_export(args.key, user=actor)
+        results: list[tuple[Any, dict[str, Any] | None, str]] = [
+            (report, record_for(args.kind, args.key, user=actor), "")
         ]
     else:
         if not args.team:
             raise ValidationFailed("Say which team's published reports to write: --team SLUG.")
         if actor is None:
             raise ValidationFailed("Say who acts: --as USER (a member of the team).")
-        pairs = published_records(args.kind, team=_team(args.team), user=actor)
-    written = []
-    for report, record in pairs:
+        results = published_records(args.kind, team=_team(args.team), user=actor)
+    written: list[str] = []
+    failed: list[dict[str, str]] = []
+    for report, record, problem in results:
+        if record is None:
+            failed.append({"key": report.key, "error": problem})
+            if not args.json:
+                print(f"{report.key}: {problem}", file=sys.stderr)
+            continue
         path = out_dir / record_filename(args.kind, report, record)
         path.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         written.append(str(path))
     if args.json:
-        return {"written": written}
+        return {"written": written, "failed": failed}
     print(f"Wrote {len(written)} {args.kind.upper()} record(s) to {out_dir}.")
+    if failed:
+        print(f"{len(failed)} report(s) have no record yet (named above).", file=sys.stderr)
     return None
 
 

@@ -10,7 +10,7 @@ from django.db.models import Q
 from vulndesk.accounts.models import Team, User
 from vulndesk.accounts.permissions import require_team_member
 from vulndesk.advisories.permissions import require_export
-from vulndesk.core.errors import NotFound, ValidationFailed
+from vulndesk.core.errors import ApplicationError, NotFound, ValidationFailed
 from vulndesk.reports.models import Report, State
 
 
@@ -44,14 +44,23 @@ def record_for(kind: str, key: str, *, user: User | None) -> dict[str, Any]:
     return build(report_for_export(key, user=user))
 
 
-def published_records(kind: str, *, team: Team, user: User) -> list[tuple[Report, dict[str, Any]]]:
-    """Every published report of ``team`` with its record (team members only)."""
+def published_records(
+    kind: str, *, team: Team, user: User
+) -> list[tuple[Report, dict[str, Any] | None, str]]:
+    """Every published report of ``team`` with its record, or why it has none
+    (team members only). One incomplete advisory does not stop the others."""
     build = _builder(kind)
     require_team_member(user, team)
     reports = Report.objects.select_related("team", "project", "coordinator").filter(
         team=team, state=State.PUBLISHED
     )
-    return [(report, build(report)) for report in reports.order_by("key")]
+    out: list[tuple[Report, dict[str, Any] | None, str]] = []
+    for report in reports.order_by("key"):
+        try:
+            out.append((report, build(report), ""))
+        except ApplicationError as exc:
+            out.append((report, None, exc.message))
+    return out
 
 
 def record_filename(kind: str, report: Report, record: dict[str, Any]) -> str:
