@@ -135,3 +135,30 @@ def test_after_publication_only_public_fields_appear(site: Personas) -> None:
         assert other.key not in body, url
         assert "rita@example.test" not in body, url
     assert client.get(f"/advisories/?q={report.cve_id}").content.decode().count(report.cve_id)
+
+
+def test_public_urls_show_the_same_to_every_role(site: Personas) -> None:
+    """Logged-in people (team, collaborator, reporter, other team) see on the public site
+    exactly what anonymous visitors see: never an unpublished report."""
+    report = _canary_report(site, State.FIXED)
+    rs.collaborator_invite(report, actor=site.member, user=site.collaborator)
+    urls = _public_urls([report.key, report.cve_id])
+    anonymous = {url: _body(Client().get(url)) for url in urls}
+    for user in (
+        site.admin,
+        site.member,
+        site.collaborator,
+        site.reporter,
+        site.other_reporter,
+        site.other_admin,
+    ):
+        client = Client()
+        client.force_login(user)
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code in (200, 404), (user, url)
+            body = _body(response)
+            assert CANARY not in body, (user, url)
+            # security.txt's Expires, Atom's and CSAF's "updated" move with the clock.
+            if not url.endswith(("security.txt", "feed.atom", "provider-metadata.json")):
+                assert body == anonymous[url], (user, url)
