@@ -1,0 +1,5 @@
+"""Desk URLs: the inbox pages (included by desk/urls.py under the "desk" namespace)."""
+
+from django.urls import URLPattern, URLResolver
+
+urlpatterns: list[URLPattern | URLResolver] = []
