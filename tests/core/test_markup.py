@@ -10,6 +10,6 @@ def test_markdown_renders_and_drops_active_content() -> None:
     assert "<script" not in html
     assert "<img" not in html  # raw HTML is shown as text, never parsed
     assert "&lt;script&gt;" in html
-    assert "href=\"javascript" not in html
+    assert 'href="javascript' not in html
     assert 'href="https://example.test/"' in html
     assert "nofollow" in html
