@@ -111,6 +111,11 @@ INSTALLED_APPS = [
     "vulndesk.api",
     "vulndesk.webhooks",
     "ninja",  # serves the API docs page's assets locally instead of from a CDN
+    # Login, email verification, password reset and multi-factor authentication.
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "csp",
 ]
 
 MIDDLEWARE = [
@@ -119,8 +124,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    # Team staff see nothing beyond /accounts/ and the public site until they pass MFA.
+    "vulndesk.core.middleware.StaffMFARequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "vulndesk.urls"
@@ -136,6 +145,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "vulndesk.core.context_processors.nav",
             ],
         },
     },
@@ -174,6 +184,8 @@ DATABASES = _databases()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
+AUTHENTICATION_BACKENDS = ["allauth.account.auth_backends.AuthenticationBackend"]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -188,6 +200,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+# The site's own stylesheet, htmx and scripts (src/vulndesk/static/vulndesk/).
+STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = DATA_DIR / "files"
 
 # Mail (sent through the outbox worker; see README).
@@ -213,20 +227,83 @@ CVE_SERVICES = {
 GITHUB_TOKEN = env("VULNDESK_GITHUB_TOKEN", "") or ""
 GITHUB_API_URL = env("VULNDESK_GITHUB_API_URL", "https://api.github.com") or ""
 
+# Caches hold login throttling counters and used TOTP codes: in the database, so every
+# app server behind a load balancer counts the same (the table is made by a migration).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "vulndesk_cache",
+    }
+}
+
+# Accounts (django-allauth at /accounts/): log in by email address, new addresses are
+# verified by a link before the first login, passwords reset by mail (through the outbox).
+ACCOUNT_ADAPTER = "vulndesk.accounts.adapter.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[vulndesk] "
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
+# The session cookie lives as long as the server-side session (SESSION_COOKIE_AGE).
+ACCOUNT_SESSION_REMEMBER = True
+VULNDESK_SIGNUP_OPEN = env_bool("VULNDESK_SIGNUP_OPEN", default=True)
+# Throttling (per client address and per account), counted in the shared cache.
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": env("VULNDESK_LOGIN_FAILED_LIMIT", "10/m/ip,5/5m/key") or "10/m/ip,5/5m/key",
+    "reset_password": "20/m/ip,5/m/key",
+    "signup": "20/m/ip",
+}
+# Behind N proxies that append to X-Forwarded-For, the client is the N-th address from the
+# right; 0 (no proxy): the connection's address. Per-address throttling needs it right.
+ALLAUTH_TRUSTED_PROXY_COUNT = int(env("VULNDESK_TRUSTED_PROXY_COUNT", "0") or 0)
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "/"
+ACCOUNT_LOGOUT_REDIRECT_URL = "/"
+# Multi-factor authentication: TOTP apps and recovery codes. Team admins and members must
+# pass it before they see anything of a team (vulndesk.core.middleware).
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = env("VULNDESK_MFA_ISSUER", "vulndesk") or "vulndesk"
+
 # Security headers; the strict set is on in production.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = int(env("VULNDESK_SESSION_AGE", str(8 * 3600)) or 8 * 3600)
+# A login session ends this many seconds after login (not extended by activity).
+SESSION_COOKIE_AGE = int(env("VULNDESK_SESSION_AGE", str(12 * 3600)) or 12 * 3600)
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+# Content-Security-Policy (django-csp): no inline script or style anywhere, no framing.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],  # data: for the TOTP QR code
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+    }
+}
 if PRODUCTION:
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # The header a TLS-terminating proxy sets to say the request came over HTTPS; the
+    # proxy must overwrite it on every request. Empty: trust no header (no proxy).
+    _proxy_header = env("VULNDESK_PROXY_SSL_HEADER", "X-Forwarded-Proto") or ""
+    if _proxy_header:
+        SECURE_PROXY_SSL_HEADER = (
+            "HTTP_" + _proxy_header.upper().replace("-", "_"),
+            env("VULNDESK_PROXY_SSL_VALUE", "https") or "https",
+        )
     SECURE_SSL_REDIRECT = env_bool("VULNDESK_SSL_REDIRECT", default=True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = 31536000
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = True
+    SECURE_HSTS_SECONDS = int(env("VULNDESK_HSTS_SECONDS", "31536000") or 0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("VULNDESK_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env_bool("VULNDESK_HSTS_PRELOAD", default=True)
 
 LOGGING = {
     "version": 1,

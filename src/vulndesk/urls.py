@@ -6,6 +6,8 @@ from vulndesk.core import views as core_views
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    # django-allauth: login, logout, signup, email verification, password reset, MFA.
+    path("accounts/", include("allauth.urls")),
     path("", include("vulndesk.api.urls")),
     path("", include("vulndesk.webhooks.urls")),
     path("", include("vulndesk.desk.urls")),

@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 
 from tests.conftest import build_report
+from tests.web import login
 from vulndesk.reports.models import Report, State
 
 V31 = {"version": "3.1", "AV": "N", "AC": "L", "PR": "N", "UI": "N", "S": "U",
@@ -17,7 +18,7 @@ V31 = {"version": "3.1", "AV": "N", "AC": "L", "PR": "N", "UI": "N", "S": "U",
 def _client(user: Any = None) -> Client:
     client = Client()
     if user is not None:
-        client.force_login(user)
+        login(client, user)
     return client
 
 

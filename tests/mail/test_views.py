@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import Personas
+from tests.web import login
 from vulndesk.mail.ingest import ingest_bytes
 from vulndesk.mail.models import Attachment
 from vulndesk.reports import services as rs
@@ -64,7 +65,7 @@ def test_attachment_download_by_role(
     if role == "uninvited":
         users[role] = user_create(username="uma", email="uma@example.test", password="x" * 12)
     if role in users:
-        client.force_login(users[role])
+        login(client, users[role])
     url = f"/mail/attachments/{attachment.report.key}/{attachment.sha256}/"  # type: ignore[union-attr]
     response = client.get(url)
     assert response.status_code == status
@@ -76,5 +77,5 @@ def test_attachment_download_by_role(
 
 
 def test_unknown_attachment_is_404(personas: Personas, attachment: Attachment, client: Any) -> None:
-    client.force_login(personas.admin)
+    login(client, personas.admin)
     assert client.get(f"/mail/attachments/{attachment.report.key}/{'0' * 64}/").status_code == 404  # type: ignore[union-attr]

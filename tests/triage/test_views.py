@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from tests.web import login
 from vulndesk.reports.models import State
 from vulndesk.reports.services import collaborator_invite
 from vulndesk.triage.models import ReporterFlag
@@ -36,7 +37,7 @@ def test_outsiders_get_404_even_when_invited(
 ) -> None:
     report = new_report()
     collaborator_invite(report, actor=personas.admin, user=personas.collaborator)
-    client.force_login(getattr(personas, who))
+    login(client, getattr(personas, who))
     for url in urls(report):
         assert client.get(url).status_code == 404, (who, url)
     response = client.post(
@@ -50,7 +51,7 @@ def test_outsiders_get_404_even_when_invited(
 @pytest.mark.parametrize("who", ["admin", "member", "member2"])
 def test_team_sees_every_page(personas: Any, new_report: Any, client: Client, who: str) -> None:
     report = new_report("Odd json.loads_unsafe", "json.loads_unsafe")
-    client.force_login(getattr(personas, who))
+    login(client, getattr(personas, who))
     for url in urls(report):
         assert client.get(url).status_code == 200, url
     page = client.get(f"/teams/psrt/triage/{report.key}/").content.decode()
@@ -61,20 +62,20 @@ def test_report_of_another_team_is_not_found_under_this_team(personas: Any, clie
     from vulndesk.reports import services as rs
 
     foreign = rs.report_create(team=personas.other_team, reporter_email="a@b.test", title="x")
-    client.force_login(personas.admin)
+    login(client, personas.admin)
     assert client.get(f"/teams/psrt/triage/{foreign.key}/").status_code == 404
-    client.force_login(personas.other_admin)
+    login(client, personas.other_admin)
     assert client.get(f"/teams/other/triage/{foreign.key}/").status_code == 200
 
 
 def test_member_cannot_triage_but_admin_can(personas: Any, new_report: Any, client: Client) -> None:
     report = new_report()
     url = f"/teams/psrt/triage/{report.key}/"
-    client.force_login(personas.member)
+    login(client, personas.member)
     response = client.post(url, {"action": "outcome", "outcome": "spam"})
     assert response.status_code == 403
     assert "Only an admin" in response.content.decode()
-    client.force_login(personas.admin)
+    login(client, personas.admin)
     assert client.post(url, {"action": "outcome", "outcome": "bogus"}).status_code == 400
     assert client.post(url, {"action": "flag", "reason": "junk"}).status_code == 302
     assert ReporterFlag.objects.filter(team=personas.team).count() == 1

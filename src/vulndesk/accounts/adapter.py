@@ -1,0 +1,68 @@
+"""How django-allauth fits vulndesk: its mail goes through the outbox, logins land on
+the desk (team staff) or the portal (everyone else), signup can be closed, and setting
+up an authenticator counts as passing MFA for the session that did it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.internal.flows.login import record_authentication
+from django.conf import settings
+from django.db import transaction
+from django.http import HttpRequest
+from django.urls import Resolver404, resolve
+
+
+def _existing(path: str) -> str:
+    """``path`` when a page answers it, else the home page."""
+    try:
+        resolve(path)
+    except Resolver404:
+        return "/"
+    return path
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def is_open_for_signup(self, request: HttpRequest) -> bool:
+        return bool(settings.VULNDESK_SIGNUP_OPEN)
+
+    def get_login_redirect_url(self, request: HttpRequest) -> str:
+        from vulndesk.core.middleware import is_team_staff
+
+        return _existing("/desk/" if is_team_staff(request.user) else "/portal/")
+
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+        """Queue the mail in the outbox (sent by the worker, retried, never lost)."""
+        from vulndesk.mail.services import outbox_queue
+
+        ctx: dict[str, Any] = {"email": email, "current_site": _Site()}
+        ctx.update(context)
+        message = self.render_mail(template_prefix, email, ctx)
+        with transaction.atomic():
+            outbox_queue(
+                team=None,
+                to=list(message.to),
+                subject=str(message.subject),
+                body=str(message.body),
+                template=template_prefix.rsplit("/", 1)[-1],
+            )
+
+
+class _Site:
+    """What allauth's mail templates use of a site: a name and a domain."""
+
+    def __init__(self) -> None:
+        self.name = "vulndesk"
+        self.domain = settings.BASE_URL.split("://", 1)[-1]
+
+
+def record_mfa_on_authenticator_added(
+    sender: Any, request: HttpRequest | None = None, user: Any = None, **kwargs: Any
+) -> None:
+    """Entering a valid code to set up TOTP proves the device, as a login with it would."""
+    if request is not None and user is not None:
+        authenticator = kwargs.get("authenticator")
+        record_authentication(
+            request, user, "mfa", type=getattr(authenticator, "type", ""), activated=True
+        )
