@@ -1,5 +1,21 @@
-"""Desk URLs: the report pages (included by desk/urls.py under the "desk" namespace)."""
+"""Desk URLs: the report pages (included by desk/urls.py under the "desk" namespace).
 
-from django.urls import URLPattern, URLResolver
+/desk/reports/<key>/ is the page; each workflow action is a POST to
+/desk/reports/<key>/<action>/ named ``desk:report-<action>``.
+"""
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from django.urls import URLPattern, URLResolver, path
+
+from vulndesk.desk import views_report
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("desk/reports/<str:key>/", views_report.report_page, name="report"),
+    *[
+        path(
+            f"desk/reports/<str:key>/{name}/",
+            views_report.action_view(name),
+            name=f"report-{name}",
+        )
+        for name in views_report.ACTIONS
+    ],
+]

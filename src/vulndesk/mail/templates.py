@@ -44,7 +44,7 @@ def report_context(report: Report, **extra: Any) -> dict[str, Any]:
         "fix_prs": list(report.fix_prs.all()),
         "subject": report.title,
         "base_url": settings.BASE_URL,
-        "report_url": f"{settings.BASE_URL}/reports/{report.key}/",
+        "report_url": f"{settings.BASE_URL}/desk/reports/{report.key}/",  # the desk page
         **extra,
     }
 
