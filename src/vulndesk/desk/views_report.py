@@ -332,7 +332,8 @@ def action_view(name: str) -> Callable[[HttpRequest, str], HttpResponse]:
         form = _make_form(action, report, user, request.POST)
         if not form.is_valid():
             problems = "; ".join(
-                f"{form.fields[field].label if field in form.fields else field}: {' '.join(str(e) for e in errs)}"
+                f"{form.fields[field].label if field in form.fields else field}: "
+                + " ".join(str(e) for e in errs)
                 for field, errs in form.errors.items()
             )
             return _page(request, report, failed=name, error=problems, bound=form, status=400)
