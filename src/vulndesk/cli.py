@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-OWN_COMMANDS = {"report", "team", "user", "demo", "serve"}
+OWN_COMMANDS = {"report", "team", "user", "demo", "demo-totp", "serve"}
 
 # Apps add their own command groups: each module here has COMMANDS (the top-level names
 # it adds) and register(commands, common), called with the top-level subparsers and the
@@ -467,9 +467,27 @@ def cmd_demo(args: argparse.Namespace) -> Any:
         print("Loaded the demo team.")
     else:
         print("The demo team is already there.")
-    print("Demo logins (username / password):")
+    print("Demo logins (log in with the email address; team staff also give a TOTP code):")
     for login in result["logins"]:
-        print(f"  {login['username']:<8} {login['password']:<18} {login['role']}")
+        secret = login["totp_secret"] or "-"
+        print(
+            f"  {login['username']:<8} {login['email']:<24} {login['password']:<18} "
+            f"{login['role']:<12} TOTP secret: {secret}"
+        )
+    print("TOTP codes: vulndesk demo-totp (or add the secret to an authenticator app)")
+    return None
+
+
+def cmd_demo_totp(args: argparse.Namespace) -> Any:
+    from vulndesk.core.demo import demo_totp_codes
+
+    codes = demo_totp_codes()
+    if args.json:
+        return {"codes": codes}
+    if not codes:
+        print("No demo team members: run `vulndesk demo` first.")
+    for row in codes:
+        print(f"  {row['username']:<8} {row['code']}  (valid {row['seconds_left']} s more)")
     return None
 
 
@@ -689,6 +707,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--force", action="store_true", help="even in production")
     p.set_defaults(handler=cmd_demo)
+    p = commands.add_parser(
+        "demo-totp",
+        help="print each demo team member's current TOTP code (development only)",
+        parents=[common],
+    )
+    p.set_defaults(handler=cmd_demo_totp)
     p = commands.add_parser("serve", help="serve the web desk")
     p.add_argument("--addr", default="127.0.0.1:8000")
     p.add_argument("--workers", type=int, default=3, help="gunicorn workers (production)")

@@ -265,6 +265,7 @@ ACCOUNT_LOGOUT_REDIRECT_URL = "/"
 # pass it before they see anything of a team (vulndesk.core.middleware).
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env("VULNDESK_MFA_ISSUER", "vulndesk") or "vulndesk"
+MFA_FORMS = {"activate_totp": "vulndesk.accounts.forms.ActivateTOTPForm"}
 
 # Security headers; the strict set is on in production.
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import pytest
@@ -56,7 +57,8 @@ def test_the_demo_command_prints_the_logins(db: Any, capsys: pytest.CaptureFixtu
     assert main(["demo"]) == 0
     out = capsys.readouterr().out
     assert "Loaded the demo team." in out
-    assert f"alice    {demo_password('alice')}" in out
+    assert f"alice    alice@psrt.example       {demo_password('alice')}" in out
+    assert "TOTP codes: vulndesk demo-totp" in out
     assert main(["demo", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["created"] is False
@@ -70,3 +72,69 @@ def test_the_demo_is_refused_in_production(
     assert main(["demo"]) == 1
     assert "refused in production" in capsys.readouterr().err
     assert not Team.objects.exists()
+
+
+def test_the_demo_enrols_totp_for_team_staff_and_prints_their_secrets(
+    db: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from allauth.mfa.models import Authenticator
+
+    from tests.web import totp_code
+
+    assert main(["demo", "--json"]) == 0
+    logins = {row["username"]: row for row in json.loads(capsys.readouterr().out)["logins"]}
+    for username in ("alice", "bob", "carol", "dave"):
+        assert len(logins[username]["totp_secret"]) == 32
+        assert Authenticator.objects.filter(user__username=username).count() == 1
+    assert logins["erin"]["totp_secret"] == ""
+    assert logins["rita"]["totp_secret"] == ""
+    # Printed in the table, and the same secret on every run (the device is kept).
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+    assert f"TOTP secret: {logins['bob']['totp_secret']}" in out
+    # `vulndesk demo-totp` prints the codes a person types at the MFA step.
+    assert main(["demo-totp", "--json"]) == 0
+    codes = {row["username"]: row for row in json.loads(capsys.readouterr().out)["codes"]}
+    assert set(codes) == {"alice", "bob", "carol", "dave"}
+    secret = logins["alice"]["totp_secret"]
+    now = time.time()
+    assert codes["alice"]["code"] in {totp_code(secret, at=now), totp_code(secret, at=now - 30)}
+    assert 0 < codes["alice"]["seconds_left"] <= 30
+    assert main(["demo-totp"]) == 0
+    assert "alice" in capsys.readouterr().out
+
+
+def test_a_demo_member_logs_in_with_the_printed_code(db: Any) -> None:
+    from django.test import Client
+
+    from tests.web import totp_code
+
+    result = demo_load()
+    bob = {row["username"]: row for row in result["logins"]}["bob"]
+    client = Client()
+    response = client.post("/accounts/login/", {"login": bob["email"], "password": bob["password"]})
+    assert response["Location"] == "/accounts/2fa/authenticate/"
+    response = client.post("/accounts/2fa/authenticate/", {"code": totp_code(bob["totp_secret"])})
+    assert response.status_code == 302
+    assert client.get("/teams/psrt/triage/").status_code == 200
+
+
+def test_demo_totp_is_refused_in_production(
+    db: Any, settings: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from allauth.mfa.models import Authenticator
+
+    from vulndesk.core.demo import demo_totp_enrol
+    from vulndesk.core.errors import ApplicationError
+
+    demo_load()
+    Authenticator.objects.all().delete()
+    settings.PRODUCTION = True
+    with pytest.raises(ApplicationError, match="refused in production"):
+        demo_totp_enrol()
+    assert main(["demo-totp"]) == 1
+    assert "refused in production" in capsys.readouterr().err
+    # `demo --force` in production loads no TOTP devices (staff set up their own).
+    result = demo_load()
+    assert all(row["totp_secret"] == "" for row in result["logins"])
+    assert not Authenticator.objects.exists()

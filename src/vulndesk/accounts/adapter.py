@@ -1,13 +1,11 @@
 """How django-allauth fits vulndesk: its mail goes through the outbox, logins land on
-the desk (team staff) or the portal (everyone else), signup can be closed, and setting
-up an authenticator counts as passing MFA for the session that did it."""
+the desk (team staff) or the portal (everyone else), and signup can be closed."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
-from allauth.account.internal.flows.login import record_authentication
 from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
@@ -55,14 +53,3 @@ class _Site:
     def __init__(self) -> None:
         self.name = "vulndesk"
         self.domain = settings.BASE_URL.split("://", 1)[-1]
-
-
-def record_mfa_on_authenticator_added(
-    sender: Any, request: HttpRequest | None = None, user: Any = None, **kwargs: Any
-) -> None:
-    """Entering a valid code to set up TOTP proves the device, as a login with it would."""
-    if request is not None and user is not None:
-        authenticator = kwargs.get("authenticator")
-        record_authentication(
-            request, user, "mfa", type=getattr(authenticator, "type", ""), activated=True
-        )

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 
 from vulndesk.accounts.models import Membership, Team, User
 from vulndesk.accounts.services import project_create, team_add_member, team_create, user_create
+from vulndesk.core.errors import ApplicationError
 from vulndesk.reports import services as rs
 from vulndesk.reports.models import Report
 
@@ -32,20 +34,79 @@ def demo_password(username: str) -> str:
     return f"demo-{username}-pass"
 
 
+STAFF_ROLES = {"admin", "member"}
+
+
 def demo_load() -> dict[str, Any]:
+    """Load the demo team once. Outside production its team members get a TOTP device
+    each (team staff must pass MFA), whose secret is printed with the logins."""
     created = False
     if not Team.objects.filter(slug=DEMO_TEAM).exists():
         with transaction.atomic():
             _build()
         created = True
+    secrets = {} if settings.PRODUCTION else demo_totp_enrol()
     return {
         "created": created,
         "team": DEMO_TEAM,
         "logins": [
-            {"username": u, "password": demo_password(u), "role": role, "email": email}
+            {
+                "username": u,
+                "password": demo_password(u),
+                "role": role,
+                "email": email,
+                "totp_secret": secrets.get(u, ""),
+            }
             for u, _name, email, role in PEOPLE
         ],
     }
+
+
+def _refuse_in_production() -> None:
+    if settings.PRODUCTION:
+        raise ApplicationError(
+            "Demo TOTP devices have secrets anyone can read; they are refused in production."
+        )
+
+
+def demo_totp_enrol() -> dict[str, str]:
+    """Give each demo team member a TOTP device (once); their secrets, by username."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+    from allauth.mfa.utils import decrypt
+
+    _refuse_in_production()
+    staff = [u for u, _name, _email, role in PEOPLE if role in STAFF_ROLES]
+    secrets: dict[str, str] = {}
+    for user in User.objects.filter(username__in=staff, memberships__team__slug=DEMO_TEAM):
+        device = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+        if device is None:
+            secret = generate_totp_secret()
+            TOTP.activate(user, secret)
+        else:
+            secret = decrypt(device.data["secret"])
+        secrets[user.username] = secret
+    return secrets
+
+
+def demo_totp_codes() -> list[dict[str, Any]]:
+    """Each demo team member's current TOTP code and how many seconds it stays valid."""
+    import time
+
+    from allauth.mfa import app_settings
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    now = time.time()
+    period = app_settings.TOTP_PERIOD
+    left = int(period - now % period)
+    return [
+        {
+            "username": username,
+            "code": format_hotp_value(hotp_value(secret, int(now) // period)),
+            "seconds_left": left,
+        }
+        for username, secret in sorted(demo_totp_enrol().items())
+    ]
 
 
 def _build() -> None:
