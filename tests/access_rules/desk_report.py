@@ -33,3 +33,14 @@ RULES = [
         for name in ACTIONS
     ],
 ]
+
+# The invitation link works for whoever holds a genuine token (it shows only the team,
+# the report's key and the invited address; accepting needs the invited account). A
+# made-up token is not found for everyone, anonymous included.
+RULES.append(
+    Rule(
+        "desk:invitation",
+        kwargs=lambda w: {"token": "not-a-token"},
+        expect=dict.fromkeys(INSIDERS, NOT_FOUND),
+    )
+)

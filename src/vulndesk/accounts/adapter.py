@@ -23,11 +23,30 @@ def _existing(path: str) -> str:
 
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
-        return bool(settings.VULNDESK_SIGNUP_OPEN)
+        # An invitation to collaborate (desk.invitations) opens signup for its address.
+        from vulndesk.desk.invitations import invited_email
+
+        return bool(settings.VULNDESK_SIGNUP_OPEN) or bool(invited_email(request))
+
+    def clean_email(self, email: str) -> str:
+        """With signup closed, an invitee signs up with the invited address only."""
+        from django import forms
+
+        from vulndesk.desk.invitations import invited_email
+
+        request = self.request
+        if not settings.VULNDESK_SIGNUP_OPEN and request is not None:
+            invited = invited_email(request)
+            if invited and email.strip().lower() != invited:
+                raise forms.ValidationError("Sign up with the address the invitation was sent to.")
+        return email
 
     def get_login_redirect_url(self, request: HttpRequest) -> str:
         from vulndesk.core.middleware import is_team_staff
+        from vulndesk.desk.invitations import pending_invitation_path
 
+        if invitation := pending_invitation_path(request):
+            return invitation  # back to the invitation being followed, to accept it
         return _existing("/desk/" if is_team_staff(request.user) else "/portal/")
 
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:

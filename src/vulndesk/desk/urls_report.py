@@ -18,4 +18,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
         )
         for name in views_report.ACTIONS
     ],
+    path(
+        "desk/invitations/<str:token>/",
+        views_report.invitation_page,
+        name="invitation",
+    ),
 ]

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from vulndesk.accounts.models import User
 from vulndesk.core.errors import ApplicationError, NotFound, ValidationFailed
@@ -348,3 +349,38 @@ def action_view(name: str) -> Callable[[HttpRequest, str], HttpResponse]:
 
     view.__name__ = f"report_{name.replace('-', '_')}"
     return view
+
+
+# ------------------------------------------------------------------ invitations
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_page(request: HttpRequest, token: str) -> HttpResponse:
+    """The link of an invitation mailed to an address without an account.
+
+    GET shows what to do (sign up or log in, then accept); POST accepts, for the
+    account holding the invited address, and opens the report.
+    """
+    from vulndesk.desk import invitations
+
+    try:
+        invitation = invitations.invitation_find(token)
+    except ApplicationError as exc:
+        request.session.pop(invitations.SESSION_KEY, None)
+        return render(request, "desk/report_invitation.html", {"error": exc.message}, status=404)
+    if invitation.accepted_at is None:
+        request.session[invitations.SESSION_KEY] = token  # signup opens for this address
+    context: dict[str, Any] = {"invitation": invitation, "report": invitation.report}
+    here = reverse("desk:invitation", kwargs={"token": token})
+    context["next"] = here
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect_to_login(here)
+        try:
+            report = invitations.invitation_accept(token, user=_user(request))
+        except ApplicationError as exc:
+            context["error"] = exc.message
+            return render(request, "desk/report_invitation.html", context, status=_status(exc))
+        request.session.pop(invitations.SESSION_KEY, None)
+        return redirect("desk:report", key=report.key)
+    return render(request, "desk/report_invitation.html", context)
