@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+import re
 import runpy
 from pathlib import Path
 from typing import Any
@@ -155,9 +157,110 @@ FOUNDATION_VARIABLES = [
     "VULNDESK_FROM_EMAIL",
 ]
 
+SRC = Path(SETTINGS_FILE).parent
+README = Path(SETTINGS_FILE).parents[2] / "README.md"
+# Calls that read the environment: settings' helpers (which also read <NAME>_FILE) and os's.
+ENV_READERS = {
+    "env",
+    "env_bool",
+    "env_list",
+    "os.environ.get",
+    "os.getenv",
+    "environ.get",
+    "getenv",
+}
+
+
+def _dotted(node: ast.expr) -> str:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return f"{_dotted(node.value)}.{node.attr}"
+    return ""
+
+
+def environment_reads() -> tuple[dict[str, list[str]], list[str]]:
+    """Every environment variable read in src/: name -> places; and reads by a non-literal name."""
+    names: dict[str, list[str]] = {}
+    unnamed: list[str] = []
+    for path in sorted(SRC.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        for node in ast.walk(tree):
+            key: ast.expr | None = None
+            if isinstance(node, ast.Call) and _dotted(node.func) in ENV_READERS and node.args:
+                key = node.args[0]
+            elif isinstance(node, ast.Subscript) and _dotted(node.value).endswith("environ"):
+                key = node.slice
+            if key is None:
+                continue
+            where = f"{path.relative_to(SRC.parent)}:{key.lineno}"
+            if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                names.setdefault(key.value, []).append(where)
+            else:
+                unnamed.append(where)
+    return names, unnamed
+
+
+def readme_settings() -> dict[str, list[str]]:
+    """The Configuration table: each variable named in a row's first cell -> the row's cells."""
+    text = README.read_text(encoding="utf-8")
+    section = text.split("\n## Configuration\n", 1)[1].split("\n## ", 1)[0]
+    rows: dict[str, list[str]] = {}
+    for line in section.splitlines():
+        if not line.startswith("| `"):
+            continue
+        cells = [cell.strip() for cell in line.strip().strip("|").split(" | ")]
+        for name in re.findall(r"`([A-Z][A-Z0-9_]+)`", cells[0]):
+            rows[name] = cells
+    return rows
+
 
 def test_the_readme_documents_the_foundation_variables() -> None:
-    readme = (Path(SETTINGS_FILE).parents[2] / "README.md").read_text(encoding="utf-8")
+    readme = README.read_text(encoding="utf-8")
     source = Path(SETTINGS_FILE).read_text(encoding="utf-8")
     assert [name for name in FOUNDATION_VARIABLES if f'"{name}"' not in source] == []
     assert [name for name in FOUNDATION_VARIABLES if f"`{name}`" not in readme] == []
+
+
+def test_every_environment_variable_read_in_src_has_a_readme_row() -> None:
+    names, _ = environment_reads()
+    rows = readme_settings()
+    missing = {name: places for name, places in names.items() if name not in rows}
+    assert missing == {}, "add a row (name | default | meaning) to README.md's Configuration"
+    incomplete = [name for name in names if len(rows[name]) != 3 or not all(rows[name])]
+    assert incomplete == [], "each row needs three cells: name, default (— for none), meaning"
+
+
+def test_environment_variables_are_read_by_literal_name() -> None:
+    # Only the helpers env()/env_bool()/env_list() read a computed name; a name
+    # computed elsewhere would escape the README check above.
+    _, unnamed = environment_reads()
+    tree = ast.parse(Path(SETTINGS_FILE).read_text(encoding="utf-8"))
+    helper_lines = {
+        line
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef) and node.name in ENV_READERS
+        for line in range(node.lineno, (node.end_lineno or node.lineno) + 1)
+    }
+    outside = [
+        where
+        for where in unnamed
+        if not (
+            where.startswith("vulndesk/settings.py:")
+            and int(where.rsplit(":", 1)[1]) in helper_lines
+        )
+    ]
+    assert outside == []
+
+
+def test_the_readme_has_no_row_for_a_variable_nothing_reads() -> None:
+    names, _ = environment_reads()
+    assert sorted(set(readme_settings()) - set(names)) == []
+
+
+def test_the_environment_scan_finds_reads_of_every_kind() -> None:
+    names, _ = environment_reads()
+    # settings' helper, env_bool, and direct os.environ reads in the CLI and the mail code
+    for name in ["VULNDESK_SECRET_KEY", "VULNDESK_IMAP_SSL", "VULNDESK_AS", "VULNDESK_FAULT"]:
+        assert name in names
+    assert len(names) >= 57
