@@ -209,3 +209,15 @@ def test_closed_signup_opens_for_the_invited_address_only(
     assert not User.objects.filter(email="stranger@example.test").exists()
     assert sign_up(client, NEWCOMER).status_code == 302
     assert User.objects.filter(email=NEWCOMER).exists()
+
+
+def test_pending_invitation_is_listed_for_the_team_only(
+    client: Client, personas: Personas, report: Report
+) -> None:
+    invite(client, personas, report)
+    login(client, personas.member)
+    html = client.get(f"/desk/reports/{report.key}/").content.decode()
+    assert f'<li class="pending">{NEWCOMER} ' in html
+    rs.collaborator_invite(report, actor=personas.admin, user=personas.collaborator)
+    login(client, personas.collaborator)
+    assert 'class="pending"' not in client.get(f"/desk/reports/{report.key}/").content.decode()

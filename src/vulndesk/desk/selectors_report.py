@@ -116,6 +116,18 @@ def _change(before: dict[str, Any], after: dict[str, Any]) -> str:
     return "; ".join(parts)
 
 
+def _pending_invitations(report: Report) -> list[Any]:
+    """Invitations mailed to addresses without an account, not yet accepted or expired."""
+    from vulndesk.core import clock
+    from vulndesk.desk.models import CollaboratorInvitation
+
+    return list(
+        CollaboratorInvitation.objects.filter(
+            report=report, accepted_at=None, expires_at__gt=clock.now()
+        ).only("email", "expires_at")
+    )
+
+
 def report_page_data(report: Report, *, user: User) -> dict[str, Any]:
     """Everything the desk page shows of ``report`` to ``user`` (team or collaborator)."""
     viewer = viewer_for(report, user)
@@ -157,6 +169,7 @@ def report_page_data(report: Report, *, user: User) -> dict[str, Any]:
         "timeline": events,
         "checklist": checklist,
         "collaborators": list(report.collaborators.select_related("user").order_by("created_at")),
+        "pending_invitations": _pending_invitations(report) if viewer.team else [],
         "fix_prs": list(report.fix_prs.all()),
         "offered": offered_actions(report, viewer),
     }
