@@ -53,6 +53,11 @@ def _user(username: str) -> User:
 
 @pytest.fixture
 def personas(db: Any) -> Personas:
+    return build_personas()
+
+
+def build_personas() -> Personas:
+    """The personas, outside a fixture (the access matrix builds them once per module)."""
     admin = _user("alice")
     team = team_create(
         slug="psrt",

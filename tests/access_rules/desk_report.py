@@ -7,7 +7,6 @@ follows their report in the portal, not here.
 """
 
 from tests.access_rules import ALLOW, LOGIN, NOT_FOUND, Rule
-
 from vulndesk.desk.views_report import ACTIONS
 
 INSIDERS = {
