@@ -1,8 +1,9 @@
 """Reports accepted at the same moment never get the same CVE ID (PostgreSQL and SQLite).
 
 Real threads, each with its own database connection, released together by a barrier.
-SQLite needs a file database for this (VULNDESK_TEST_DB_NAME, as /work/tools/land and
-`make test` with it set): the in-memory test database is skipped.
+SQLite needs a file database for this; settings always give the tests one
+(``<VULNDESK_TEST_DB_NAME or "test">.sqlite3`` in the data directory), so these tests
+run on every SQLite run, with or without VULNDESK_TEST_DB_NAME, and never skip.
 """
 
 from __future__ import annotations
@@ -25,9 +26,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _needs_shared_database() -> None:
-    name = str(connection.settings_dict["NAME"])
-    if connection.vendor == "sqlite" and ("mode=memory" in name or name == ":memory:"):
-        pytest.skip("SQLite in memory: set VULNDESK_TEST_DB_NAME for a file database")
+    # Fail rather than skip: an in-memory database would mean settings lost the file
+    # test database, and these tests would quietly stop running in CI.
+    if connection.vendor == "sqlite":
+        assert not connection.is_in_memory_db(), "threads need the file test database"
 
 
 def _at_once(jobs: list[Callable[[], Any]]) -> list[Any]:
