@@ -35,7 +35,7 @@ def test_load_adds_ids_and_names_each_skipped_one(personas: Personas) -> None:
     assert result.added == ["CVE-2026-1001", "CVE-2026-1002"]
     assert result.skipped == {
         "CVE-26-1": (
-            "'CVE-26-1' is not a CVE ID; the format is CVE-YYYY-NNNN (four or more digits)."
+            "'CVE-26-1' is not a CVE ID; the format is CVE-YYYY-NNNN (four to nineteen digits)."
         ),
         "CVE-2026-1001": "already in the pool",
         "CVE-2026-9000": "held by another team",
@@ -383,3 +383,33 @@ def test_the_fake_refuses_requests_the_api_description_does_not_allow(fake_cve: 
 
 def _auth(fake: Any) -> dict[str, str]:
     return {"CVE-API-ORG": fake.org, "CVE-API-USER": fake.user, "CVE-API-KEY": fake.api_key}
+
+
+def test_long_cve_numbers_are_kept_and_ordered_numerically(personas: Personas) -> None:
+    # The CVE ID syntax allows sequence numbers of up to 19 digits; a 32-bit column
+    # (PostgreSQL integer) refused anything past 2147483647.
+    p = personas
+    ids = [
+        "CVE-2026-9999999999999999999",  # above a signed 64-bit integer: ordered by the ID
+        "CVE-2026-9300000000000000000",
+        "CVE-2026-1234567890123",
+        "CVE-2026-2147483648",
+        "CVE-2026-10001",
+    ]
+    result = _load(p, *ids)
+    assert result.skipped == {}
+    assert sorted(result.added) == sorted(ids)
+    pool = [row.cve_id for row in cna.cve_pool_list(p.team, actor=p.admin)]
+    assert pool == list(reversed(ids))
+    row = CveId.objects.get(cve_id="CVE-2026-1234567890123")
+    assert row.number == 1234567890123
+    report = _accepted(p)
+    assert report.cve_id == "CVE-2026-10001"
+    assert _accepted(p).cve_id == "CVE-2026-2147483648"
+    assert _accepted(p).cve_id == "CVE-2026-1234567890123"
+
+
+def test_a_cve_number_of_twenty_digits_is_refused(personas: Personas) -> None:
+    result = _load(personas, "CVE-2026-12345678901234567890")
+    assert result.added == []
+    assert "four to nineteen digits" in result.skipped["CVE-2026-12345678901234567890"]

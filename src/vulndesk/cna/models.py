@@ -35,7 +35,8 @@ class CveId(TimeStampedModel):
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="cve_ids")
     cve_id = models.CharField("CVE ID", max_length=32, unique=True)
     year = models.PositiveIntegerField()
-    number = models.PositiveIntegerField(help_text="The sequence part, for ordering.")
+    # 64-bit: the sequence part may have up to 19 digits (see services.NUMBER_CEILING).
+    number = models.PositiveBigIntegerField(help_text="The sequence part, for ordering.")
     state = models.CharField(max_length=10, choices=CveIdState.choices)
     source = models.CharField(max_length=10, choices=CveIdSource.choices)
     reserved_at = models.DateTimeField(default=clock.now)
@@ -50,7 +51,7 @@ class CveId(TimeStampedModel):
     )
 
     class Meta:
-        ordering = ["year", "number"]
+        ordering = ["year", "number", "cve_id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["report"],

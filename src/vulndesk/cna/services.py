@@ -41,7 +41,12 @@ from vulndesk.reports import permissions as report_perms
 from vulndesk.reports.models import Report, State
 from vulndesk.reports.timeline import record
 
-CVE_ID_RE = re.compile(r"^CVE-(\d{4})-(\d{4,})$")
+# The CVE JSON 5 schema's syntax: a sequence number of 4 to 19 digits.
+CVE_ID_RE = re.compile(r"^CVE-(\d{4})-(\d{4,19})$")
+# CveId.number is a signed 64-bit column (PostgreSQL bigint, SQLite INTEGER). Numbers above
+# it (19 digits only) are stored as this ceiling and ordered among themselves by cve_id,
+# which sorts 19-digit numbers of one year numerically.
+NUMBER_CEILING = 2**63 - 1
 MAX_RESERVE = 100
 RETRY_DELAYS = [dt.timedelta(minutes=m) for m in (1, 5, 30, 120, 720)]
 
@@ -49,13 +54,15 @@ ClientFactory = Callable[[Team], CveClient]
 
 
 def parse_cve_id(text: str) -> tuple[str, int, int]:
+    """(the CVE ID, its year, its sequence number as CveId.number stores it)."""
     cve_id = text.strip().upper()
     match = CVE_ID_RE.match(cve_id)
     if not match:
         raise ValidationFailed(
-            f"{text.strip()!r} is not a CVE ID; the format is CVE-YYYY-NNNN (four or more digits)."
+            f"{text.strip()!r} is not a CVE ID; the format is CVE-YYYY-NNNN "
+            "(four to nineteen digits)."
         )
-    return cve_id, int(match.group(1)), int(match.group(2))
+    return cve_id, int(match.group(1)), min(int(match.group(2)), NUMBER_CEILING)
 
 
 # --------------------------------------------------------------------------- policy
@@ -369,7 +376,7 @@ def take_next_available(report: Report) -> str:
     for _attempt in range(20):
         candidate = (
             CveId.objects.filter(team=report.team, state=CveIdState.AVAILABLE)
-            .order_by("year", "number")
+            .order_by("year", "number", "cve_id")
             .values_list("pk", flat=True)
             .first()
         )
@@ -530,7 +537,7 @@ def cve_pool_list(team: Team, *, actor: User, state: str = "") -> list[CveId]:
         if state not in CveIdState.values:
             raise ValidationFailed(f"State must be one of {', '.join(CveIdState.values)}.")
         qs = qs.filter(state=state)
-    return list(qs.order_by("year", "number"))
+    return list(qs.order_by("year", "number", "cve_id"))
 
 
 # --------------------------------------------------------------------------- records
