@@ -10,6 +10,12 @@ from django.db import transaction
 
 from vulndesk.accounts.models import Membership, Team, User
 from vulndesk.accounts.services import project_create, team_add_member, team_create, user_create
+from vulndesk.advisories.services import (
+    advisory_add_reference,
+    advisory_set_affected,
+    advisory_set_cwes,
+    branch_set,
+)
 from vulndesk.core.errors import ApplicationError
 from vulndesk.reports import services as rs
 from vulndesk.reports.models import Report
@@ -148,6 +154,18 @@ def _build() -> None:
         actor=None,
     )
     alice, bob, carol = users["alice"], users["bob"], users["carol"]
+    # Release branches, for structured affected versions (CVE, OSV and CSAF records).
+    for name, first, status in [
+        ("3.8", "3.8.0", "end-of-life"),
+        ("3.9", "3.9.0", "end-of-life"),
+        ("3.10", "3.10.0", "end-of-life"),
+        ("3.11", "3.11.0", "supported"),
+        ("3.12", "3.12.0", "supported"),
+        ("3.13", "3.13.0a1", "supported"),
+        ("3.14", "3.14.0a1", "supported"),
+    ]:
+        branch_set(cpython, actor=alice, name=name, first_version=first, status=status)
+    branch_set(pip, actor=alice, name="main", first_version="0")  # pip has no release branches
     rita, sam = "rita@reporter.example", SECOND_REPORTER[1]
 
     def new(title: str, body: str, *, email: str = rita, project: Any = cpython) -> Report:
@@ -167,6 +185,23 @@ def _build() -> None:
         rs.report_triage(report, actor=alice, outcome="plausible")
         rs.report_assign(report, actor=alice, coordinator=coordinator)
         return report
+
+    def advise(report: Report, actor: User, advisory: dict[str, Any]) -> None:
+        """The advisory of a real PSF record (tests/shared/examples/), as the services write it."""
+        components = advisory.get("components", "")
+        rs.report_set_advisory(
+            report,
+            actor=actor,
+            title=advisory["title"],
+            description=advisory["description"],
+            affected_components=components,
+            whole_project=not components,
+            mitigations=advisory.get("mitigations", ""),
+        )
+        advisory_set_affected(report, actor=actor, fixed_in=advisory["fixed_in"])
+        advisory_set_cwes(report, actor=actor, cwes=advisory.get("cwes", []))
+        for url, tag in advisory.get("references", []):
+            advisory_add_reference(report, actor=actor, url=url, tags=[tag])
 
     # new: waiting for an admin's triage
     new(
@@ -196,20 +231,24 @@ def _build() -> None:
 
     # accepted, waiting for CVE ID and severity
     accepted = triaged(
-        "Quadratic complexity in email header folding",
-        "Folding a long header with many encoded words takes quadratic time.",
+        "Header injection: email does not quote newlines",
+        "email.generator writes a header value containing a newline as is, so a crafted\n"
+        "value injects headers into the serialized message.",
         carol,
     )
     rs.report_accept(accepted, actor=carol)
+    advise(accepted, carol, CVE_2024_6923)
 
     # fixing: Medium, fixed in public
     fixing = triaged(
-        "tarfile filter bypass with crafted symlinks",
-        "The 'data' filter can be bypassed by chained symlinks.",
+        "ReDoS in tarfile header parsing",
+        "The regular expressions parsing pax headers backtrack excessively; a crafted tar\n"
+        "archive keeps TarFile.open() busy for minutes.",
         bob,
     )
     rs.report_accept(fixing, actor=bob, cve_id="CVE-2026-10001")
     rs.report_set_severity(fixing, actor=bob, severity="Medium")
+    advise(fixing, bob, CVE_2024_6232)
     rs.report_set_fix(fixing, actor=bob, approach="public", provider="core-developer")
     rs.collaborator_invite(fixing, actor=bob, user=users["erin"])
     rs.comment_add(fixing, actor=bob, body="Erin, could you look at the filter?")
@@ -217,47 +256,144 @@ def _build() -> None:
 
     # fixed: High, private fix approved, PRs merged
     fixed = triaged(
-        "Use-after-free in ssl.SSLContext.set_npn_protocols()",
-        "A use-after-free when the protocol list is changed concurrently.",
+        "tarfile filter bypass with crafted symlinks",
+        "The 'data' filter can be bypassed by chained symlinks whose resolved path\n"
+        "overflows PATH_MAX, so extractall() writes outside the destination.",
         carol,
     )
     rs.report_accept(fixed, actor=carol, cve_id="CVE-2026-10002")
     rs.report_set_severity(
-        fixed, actor=carol, cvss_vector="CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:H/I:H/A:H"
+        fixed, actor=carol, cvss_vector="CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:L"
     )
     rs.report_set_fix(fixed, actor=carol, approach="private", provider="team-member")
     rs.report_approve_private_fix(fixed, actor=carol, note="Tested on 3.12 and 3.13.")
-    for number, branch in ((140001, "main"), (140002, "3.13")):
+    for number, branch, commit in (
+        (135037, "main", "3612d8f51741b11f36f8fb0494d79086bac9390a"),
+        (135066, "3.13", "9e0ac76d96cf80b49055f6d6b9a6763fb9215c2a"),
+    ):
         url = f"https://github.com/python/cpython/pull/{number}"
         rs.report_add_pr(
             fixed, actor=carol, url=url, branch=branch, labels=["security", "release-blocker"]
         )
-        rs.report_merge_pr(fixed, actor=carol, url=url, commit="a1b2c3d4" * 5)
+        rs.report_merge_pr(fixed, actor=carol, url=url, commit=commit)
+    advise(fixed, carol, CVE_2025_4517)
 
     # published: the whole process
     published = triaged(
-        "Buffer over-read in ipaddress with crafted input",
-        "ipaddress reads past the buffer end for crafted strings.",
+        "Mercurial --config injection through the revision of an hg+ URL",
+        "pip install 'hg+https://example.org/repo@--config=...' passes the revision to\n"
+        "hg clone as an option, so it can change Mercurial's configuration.",
         bob,
         project=pip,
     )
     rs.report_accept(published, actor=bob, cve_id="CVE-2026-10003")
-    rs.report_set_severity(published, actor=bob, severity="Low")
+    rs.report_set_severity(
+        published, actor=bob, cvss_vector="CVSS:3.1/AV:L/AC:L/PR:L/UI:N/S:U/C:N/I:H/A:N"
+    )
     rs.report_set_fix(published, actor=bob, approach="public", provider="reporter")
     rs.report_tell_reporter(published, actor=bob)
     rs.report_set_credit(published, actor=users["rita"], wanted=True, name="Rita Reporter")
-    rs.report_set_advisory(
-        published,
-        actor=bob,
-        title="Buffer over-read in ipaddress parsing",
-        description="Parsing a crafted address string reads past the end of a buffer.",
-        affected_versions="pip 24.0 and earlier",
-        affected_components="pip._internal.network",
-        mitigations="",
-    )
-    url = "https://github.com/pypa/pip/pull/12999"
+    advise(published, bob, CVE_2023_5752)
+    url = "https://github.com/pypa/pip/pull/12306"
     rs.report_add_pr(
         published, actor=bob, url=url, branch="main", labels=["security", "release-blocker"]
     )
     rs.report_merge_pr(published, actor=bob, url=url, commit="0f" * 20)
     rs.report_publish(published, actor=bob)
+
+
+# The advisories of the demo's accepted reports, from the PSF's published CVE records
+# (tests/shared/examples/cve/): text, affected modules, fixed releases, CWE, references.
+_ANNOUNCE = "https://mail.python.org/archives/list/security-announce@python.org/thread/"
+_CPYTHON = "https://github.com/python/cpython"
+
+CVE_2024_6923: dict[str, Any] = {
+    "title": "Email header injection due to unquoted newlines",
+    "description": (
+        "The email module didn't properly quote newlines for email headers when serializing "
+        "an email message allowing for header injection when an email is serialized."
+    ),
+    "components": "email",
+    "fixed_in": {
+        "3.8": "3.8.20",
+        "3.9": "3.9.20",
+        "3.10": "3.10.15",
+        "3.11": "3.11.10",
+        "3.12": "3.12.5",
+        "3.13": "3.13.0rc2",
+        "3.14": "3.14.0a1",
+    },
+    "cwes": ["CWE-93"],
+    "references": [
+        (f"{_CPYTHON}/issues/121650", "issue-tracking"),
+        (f"{_CPYTHON}/pull/122233", "patch"),
+    ],
+}
+CVE_2024_6232: dict[str, Any] = {
+    "title": "Regular-expression DoS when parsing TarFile headers",
+    "description": (
+        "Regular expressions that allowed excessive backtracking during tarfile.TarFile "
+        "header parsing are vulnerable to ReDoS via specifically-crafted tar archives."
+    ),
+    "components": "tarfile",
+    "fixed_in": {
+        "3.8": "3.8.20",
+        "3.9": "3.9.20",
+        "3.10": "3.10.15",
+        "3.11": "3.11.10",
+        "3.12": "3.12.6",
+        "3.13": "3.13.0rc2",
+        "3.14": "3.14.0a1",
+    },
+    "cwes": ["CWE-1333"],
+    "references": [
+        (f"{_CPYTHON}/issues/121285", "issue-tracking"),
+        (f"{_CPYTHON}/pull/121286", "patch"),
+    ],
+}
+CVE_2025_4517: dict[str, Any] = {
+    "title": "Arbitrary writes via tarfile realpath overflow",
+    "description": (
+        "Allows arbitrary filesystem writes outside the extraction directory during "
+        'extraction with filter="data".\n\n'
+        "You are affected by this vulnerability if using the tarfile module to extract "
+        "untrusted tar archives using TarFile.extractall() or TarFile.extract() using the "
+        'filter= parameter with a value of "data" or "tar". See the tarfile extraction '
+        "filters documentation https://docs.python.org/3/library/tarfile.html"
+        "#tarfile-extraction-filter for more information.\n\n"
+        'Note that for Python 3.14 or later the default value of filter= changed from "no '
+        'filtering" to "data", so if you are relying on this new default behavior then '
+        "your usage is also affected."
+    ),
+    "components": "tarfile",
+    "mitigations": (
+        "Until you can upgrade, check the members of an untrusted archive before extracting "
+        "it (see the linked script) or do not extract untrusted archives."
+    ),
+    "fixed_in": {
+        "3.9": "3.9.23",
+        "3.10": "3.10.18",
+        "3.11": "3.11.13",
+        "3.12": "3.12.11",
+        "3.13": "3.13.4",
+        "3.14": "3.14.0b2",
+    },
+    "cwes": ["CWE-22"],
+    "references": [
+        (f"{_CPYTHON}/issues/135034", "issue-tracking"),
+        ("https://gist.github.com/sethmlarson/52398e33eff261329a0180ac1d54f42f", "mitigation"),
+    ],
+}
+CVE_2023_5752: dict[str, Any] = {
+    "title": "Mercurial configuration injectable in repo revision when installing via pip",
+    "description": (
+        'When installing a package from a Mercurial VCS URL (ie "pip install hg+...") with '
+        "pip prior to v23.3, the specified Mercurial revision could be used to inject "
+        'arbitrary configuration options to the "hg clone" call (ie "--config"). Controlling '
+        "the Mercurial configuration can modify how and which repository is installed. This "
+        "vulnerability does not affect users who aren't installing from Mercurial."
+    ),
+    "fixed_in": {"main": "23.3"},
+    "cwes": ["CWE-77"],
+    "references": [(f"{_ANNOUNCE}F4PL35U6X4VVHZ5ILJU3PWUWN7H7LZXL/", "vendor-advisory")],
+}
