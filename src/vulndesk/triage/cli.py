@@ -172,6 +172,25 @@ def cmd_reminders_run(args: argparse.Namespace) -> Any:
     return reminders_run(team=_team(args.team) if args.team else None)
 
 
+def cmd_digest(args: argparse.Namespace) -> Any:
+    from vulndesk.triage.digest import digests_send
+
+    results = digests_send(
+        period=args.period,
+        team=_team(args.team) if args.team else None,
+        stale_days=args.stale_days,
+        preview=args.preview,
+    )
+    if args.preview and not args.json:
+        for result in results:
+            for message in result["messages"]:
+                sys.stdout.write(
+                    f"To: {message['to']}\nSubject: {message['subject']}\n\n{message['body']}\n"
+                )
+        return None
+    return results
+
+
 def cmd_metrics(args: argparse.Namespace) -> Any:
     from vulndesk.accounts.permissions import require_team_member
     from vulndesk.triage.metrics import metrics_csv, team_metrics
@@ -260,6 +279,18 @@ def register(  # noqa: PLR0915 - the parser is one long table
     )
     p.add_argument("--team")
     p.set_defaults(handler=cmd_reminders_run)
+    p = rsub.add_parser(
+        "digest",
+        help="mail each team member the digest: awaiting triage, overdue, stale, their own",
+        parents=[common],
+    )
+    p.add_argument("--team", help="only this team (default: every team)")
+    p.add_argument("--period", choices=["daily", "weekly"], default="daily")
+    p.add_argument(
+        "--stale-days", type=int, default=0, help="idle this long counts as stale (default 14)"
+    )
+    p.add_argument("--preview", action="store_true", help="print the mails, queue nothing")
+    p.set_defaults(handler=cmd_digest)
 
     p = commands.add_parser("metrics", help="the team's metrics (JSON, or --csv)", parents=[common])
     p.add_argument("team")
