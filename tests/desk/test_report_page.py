@@ -172,3 +172,35 @@ def test_attachments_are_listed_as_downloads(
     html = get(client, personas.member, report.key).content.decode()
     assert f'href="/mail/attachments/{report.key}/{"b" * 64}/" download' in html
     assert "poc&lt;script&gt;.py" in html
+
+
+def test_long_timeline_shows_the_latest_events_and_links_to_all(
+    client: Client, personas: Personas, report: Report
+) -> None:
+    from vulndesk.desk.selectors_report import TIMELINE_LATEST
+    from vulndesk.reports.models import TimelineEvent
+
+    TimelineEvent.objects.bulk_create(
+        TimelineEvent(report=report, actor_label="bot", action="test:event", note=f"event {i}")
+        for i in range(TIMELINE_LATEST + 5)
+    )
+    total = report.timeline.count()
+    html = get(client, personas.member, report.key).content.decode()
+    assert html.count("<code>test:event</code>") == TIMELINE_LATEST
+    assert f"event {TIMELINE_LATEST + 4}</pre>" in html  # the latest is shown
+    assert f"Show all {total} events" in html
+    html = client.get(f"/desk/reports/{report.key}/?timeline=all").content.decode()
+    assert html.count("<code>") >= total
+    assert "report:create" in html
+
+
+def test_page_makes_a_bounded_number_of_queries(
+    client: Client,
+    personas: Personas,
+    make_report: Callable[..., Report],
+    django_assert_max_num_queries: Any,
+) -> None:
+    report = make_report(State.FIXED)
+    login(client, personas.admin)
+    with django_assert_max_num_queries(25):
+        assert client.get(page(report.key)).status_code == 200

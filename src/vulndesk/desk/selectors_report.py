@@ -128,8 +128,16 @@ def _pending_invitations(report: Report) -> list[Any]:
     )
 
 
-def report_page_data(report: Report, *, user: User) -> dict[str, Any]:
-    """Everything the desk page shows of ``report`` to ``user`` (team or collaborator)."""
+TIMELINE_LATEST = 100
+
+
+def report_page_data(
+    report: Report, *, user: User, timeline_limit: int | None = TIMELINE_LATEST
+) -> dict[str, Any]:
+    """Everything the desk page shows of ``report`` to ``user`` (team or collaborator).
+
+    The timeline: its latest ``timeline_limit`` events (None: all), oldest first.
+    """
     viewer = viewer_for(report, user)
     from vulndesk.mail.models import Attachment
 
@@ -139,18 +147,21 @@ def report_page_data(report: Report, *, user: User) -> dict[str, Any]:
         .only("filename", "content_type", "size", "sha256")
         .order_by("id")
     )
+    rows = report.timeline.order_by("-at", "-id").values(
+        "at", "actor_label", "action", "before", "after", "note", "shared"
+    )
+    timeline_total = report.timeline.count()
+    latest = list(rows if timeline_limit is None else rows[:timeline_limit])
     events = [
         {
-            "at": event.at,
-            "actor": event.actor_label,
-            "action": event.action,
-            "change": _change(event.before, event.after),
-            "note": event.note,
-            "shared": event.shared,
+            "at": event["at"],
+            "actor": event["actor_label"],
+            "action": event["action"],
+            "change": _change(event["before"], event["after"]),
+            "note": event["note"],
+            "shared": event["shared"],
         }
-        for event in report.timeline.all().only(
-            "at", "actor_label", "action", "before", "after", "note", "shared"
-        )
+        for event in reversed(latest)
     ]
     checklist: list[Step] = psrt_checklist(report) if report.is_open else []
     return {
@@ -167,6 +178,8 @@ def report_page_data(report: Report, *, user: User) -> dict[str, Any]:
             for comment in comments
         ],
         "timeline": events,
+        "timeline_total": timeline_total,
+        "timeline_hidden": timeline_total - len(events),
         "checklist": checklist,
         "collaborators": list(report.collaborators.select_related("user").order_by("created_at")),
         "pending_invitations": _pending_invitations(report) if viewer.team else [],

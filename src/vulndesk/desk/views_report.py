@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from vulndesk.accounts.models import User
 from vulndesk.core.errors import ApplicationError, NotFound, ValidationFailed
 from vulndesk.desk import forms_report as f
-from vulndesk.desk.selectors_report import desk_report_get, report_page_data
+from vulndesk.desk.selectors_report import TIMELINE_LATEST, desk_report_get, report_page_data
 from vulndesk.reports import services as rs
 from vulndesk.reports.models import Report
 
@@ -274,7 +274,10 @@ def _page(
     status: int = 200,
 ) -> HttpResponse:
     user = _user(request)
-    context = report_page_data(report, user=user)
+    everything = request.GET.get("timeline") == "all"
+    context = report_page_data(
+        report, user=user, timeline_limit=None if everything else TIMELINE_LATEST
+    )
     offered: set[str] = context["offered"]
     if failed:
         offered = offered | {failed}  # the refused form stays on the page with its message
