@@ -208,3 +208,108 @@ def reporter_get_or_create(*, email: str, name: str = "") -> Reporter:
             reporter.user = user
             reporter.save(update_fields=["user", "updated_at"])
     return reporter
+
+
+def project_update(
+    project: Project,
+    *,
+    actor: User | None,
+    name: str,
+    repository_url: str = "",
+    cve_vendor: str = "",
+    cve_product: str = "",
+    ecosystem: str = "",
+    package_name: str = "",
+) -> Project:
+    """Change a project's details (its slug stays: public URLs and records name it)."""
+    if actor is not None:
+        require_team_admin(actor, project.team)
+    project.name = name.strip()
+    project.repository_url = repository_url.strip()
+    project.cve_vendor = cve_vendor.strip()
+    project.cve_product = cve_product.strip()
+    project.ecosystem = ecosystem
+    project.package_name = package_name.strip()
+    try:
+        project.full_clean()
+    except DjangoValidationError as exc:
+        raise ValidationFailed(f"The project is not valid: {_explain(exc)}") from exc
+    project.save()
+    return project
+
+
+def team_policy_update(
+    team: Team,
+    *,
+    actor: User | None,
+    key_prefix: str,
+    severity_levels: list[str],
+    private_fix_severities: list[str],
+    fix_labels: list[str],
+    announce_address: str = "",
+    private_reporting_url: str = "",
+) -> Team:
+    """Change the team's policy: report key prefix, severities, fix labels, addresses.
+
+    Severity levels are a subset of the known ones (Low … Critical) in that order; the
+    severities needing a private fix are some of them. A new key prefix names only new
+    reports, so it may not be one that another team's report keys already start with.
+    """
+    from vulndesk.reports.models import Report, Severity
+
+    if actor is not None:
+        require_team_admin(actor, team)
+    key_prefix = key_prefix.strip().upper()
+    levels = [s for s in Severity.values if s in severity_levels]
+    unknown = [s for s in severity_levels if s not in Severity.values]
+    if unknown:
+        raise ValidationFailed(
+            f"Severity levels must be some of {', '.join(Severity.values)}; "
+            f"not {', '.join(unknown)}."
+        )
+    if not levels:
+        raise ValidationFailed("Keep at least one severity level.")
+    outside = [s for s in private_fix_severities if s not in levels]
+    if outside:
+        raise ValidationFailed(
+            f"A private fix can only be required for the team's severity levels; "
+            f"{', '.join(outside)} is not one of them."
+        )
+    labels: list[str] = []
+    for label in fix_labels:
+        label = label.strip()
+        if label and label not in labels:
+            labels.append(label)
+    if any(len(label) > 100 or "," in label for label in labels):
+        raise ValidationFailed("A fix label is at most 100 characters, without commas.")
+    with transaction.atomic():
+        locked = Team.objects.select_for_update().get(pk=team.pk)
+        if key_prefix != locked.key_prefix:
+            holder = Team.objects.filter(key_prefix=key_prefix).exclude(pk=team.pk).first()
+            if holder is not None:
+                raise ValidationFailed(
+                    f"The report key prefix {key_prefix} is used by {holder.name}; "
+                    "report keys are unique, so choose another prefix."
+                )
+            if (
+                Report.objects.filter(key__startswith=f"{key_prefix}-")
+                .exclude(team=locked)
+                .exists()
+            ):
+                raise ValidationFailed(
+                    f"Reports of another team have keys starting {key_prefix}-; "
+                    "choose another prefix."
+                )
+        locked.key_prefix = key_prefix
+        locked.severity_levels = levels
+        locked.private_fix_severities = [s for s in levels if s in private_fix_severities]
+        locked.fix_labels = labels
+        locked.announce_address = announce_address.strip()
+        locked.private_reporting_url = private_reporting_url.strip()
+        try:
+            locked.full_clean()
+        except DjangoValidationError as exc:
+            raise ValidationFailed(f"The policy is not valid: {_explain(exc)}") from exc
+        locked.save()
+    team.refresh_from_db()
+    return team

@@ -109,6 +109,21 @@ def webhook_delete(hook: Webhook, *, actor: User) -> None:
     hook.delete()
 
 
+def webhook_set_active(hook: Webhook, *, actor: User, active: bool) -> Webhook:
+    """Disable a hook (nothing more is queued or sent to it) or enable it again."""
+    require_team_admin(actor, hook.team)
+    if hook.active != active:
+        hook.active = active
+        hook.save(update_fields=["active"])
+    return hook
+
+
+def deliveries_recent(hook: Webhook, *, actor: User, limit: int = 20) -> list[Delivery]:
+    """The hook's latest deliveries, newest first (team admin)."""
+    require_team_admin(actor, hook.team)
+    return list(hook.deliveries.order_by("-created_at", "-id")[:limit])
+
+
 def delivery_retry(delivery: Delivery, *, actor: User) -> Delivery:
     """Queue a failed delivery again (e.g. after the receiver was fixed)."""
     require_team_admin(actor, delivery.webhook.team)
