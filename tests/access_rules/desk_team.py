@@ -66,7 +66,9 @@ RULES = [
         expect=TEAM_ADMIN,
     ),
     Rule("desk:team-templates", kwargs=_slug, expect=TEAM),
-    Rule("desk:team-template", kwargs=lambda w: {"slug": w.team.slug, "name": "accept"}, expect=TEAM),
+    Rule(
+        "desk:team-template", kwargs=lambda w: {"slug": w.team.slug, "name": "accept"}, expect=TEAM
+    ),
     Rule(
         "desk:team-template",
         kwargs=lambda w: {"slug": w.team.slug, "name": "accept"},

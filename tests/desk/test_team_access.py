@@ -36,7 +36,7 @@ def url(path: str) -> str:
     return f"/team/psrt/{path}"
 
 
-@pytest.mark.parametrize("path", PAGES + ["projects/cpython/edit/", "webhooks/"])
+@pytest.mark.parametrize("path", [*PAGES, "projects/cpython/edit/", "webhooks/"])
 def test_anonymous_goes_to_login(client: Client, personas: Personas, path: str) -> None:
     response = client.get(url(path))
     assert response.status_code == 302
@@ -80,7 +80,12 @@ def test_member_sees_no_forms_to_change_things(client: Client, personas: Persona
     for path in ["", "projects/", "policy/", "templates/accept/"]:
         body = client.get(url(path)).content.decode()
         assert "only the team&#x27;s admins change it" in body or "only the team's admins" in body
-        for action in ["members/add/", "members/role/", "projects/add/", 'action="/team/psrt/policy/']:
+        for action in [
+            "members/add/",
+            "members/role/",
+            "projects/add/",
+            'action="/team/psrt/policy/',
+        ]:
             assert action not in body, (path, action)
 
 
@@ -95,5 +100,11 @@ def test_member_gets_404_on_webhooks(client: Client, personas: Personas) -> None
 
 def test_get_on_action_urls_is_not_allowed(client: Client, personas: Personas) -> None:
     login(client, personas.admin)
-    for path in ["members/add/", "members/role/", "members/remove/", "projects/add/", "tokens/create/"]:
+    for path in [
+        "members/add/",
+        "members/role/",
+        "members/remove/",
+        "projects/add/",
+        "tokens/create/",
+    ]:
         assert client.get(url(path)).status_code == 405, path

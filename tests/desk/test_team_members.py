@@ -35,14 +35,17 @@ def test_page_lists_members_with_roles(client: Client, personas: Personas) -> No
 def test_admin_adds_an_existing_user_by_email(client: Client, personas: Personas) -> None:
     login(client, personas.admin)
     response = client.post(PAGE + "members/add/", {"email": "ERIN@example.test", "role": "member"})
-    assert response.status_code == 302 and response["Location"] == PAGE
+    assert response.status_code == 302
+    assert response["Location"] == PAGE
     assert role(personas, "erin") == "member"
     assert "erin@example.test" in client.get(PAGE).content.decode()
 
 
 def test_unknown_address_is_refused_with_what_to_do(client: Client, personas: Personas) -> None:
     login(client, personas.admin)
-    response = client.post(PAGE + "members/add/", {"email": "nobody@example.test", "role": "member"})
+    response = client.post(
+        PAGE + "members/add/", {"email": "nobody@example.test", "role": "member"}
+    )
     assert response.status_code == 400
     body = response.content.decode()
     assert "No account uses nobody@example.test" in body

@@ -276,8 +276,8 @@ def team_policy_update(
             f"{', '.join(outside)} is not one of them."
         )
     labels: list[str] = []
-    for label in fix_labels:
-        label = label.strip()
+    for given in fix_labels:
+        label = given.strip()
         if label and label not in labels:
             labels.append(label)
     if any(len(label) > 100 or "," in label for label in labels):

@@ -77,7 +77,13 @@ def _base(request: HttpRequest, team: Team, role: str, page: str) -> dict[str, A
             ("policy", "Policy", reverse("desk:team-policy", kwargs={"slug": team.slug})),
             ("tokens", "API tokens", reverse("desk:team-tokens", kwargs={"slug": team.slug})),
             *(
-                [("webhooks", "Webhooks", reverse("desk:team-webhooks", kwargs={"slug": team.slug}))]
+                [
+                    (
+                        "webhooks",
+                        "Webhooks",
+                        reverse("desk:team-webhooks", kwargs={"slug": team.slug}),
+                    )
+                ]
                 if role == Membership.Role.ADMIN
                 else []
             ),
@@ -102,11 +108,11 @@ def _render(
 def _admin_post(
     request: HttpRequest,
     slug: str,
+    *,
     form_class: type[Any],
     act: Callable[[Team, User, Any], str],
     page: Callable[..., HttpResponse],
     name: str,
-    *,
     success: Callable[[Team], str],
 ) -> HttpResponse:
     """One admin action: 403 for a member, the form's or service's refusal on the page."""
@@ -116,11 +122,15 @@ def _admin_post(
     try:
         require_team_admin(user, team)
         if not form.is_valid():
-            return page(request, team, role, failed=name, error=f.problems(form), bound=form, status=400)
+            return page(
+                request, team, role, failed=name, error=f.problems(form), bound=form, status=400
+            )
         done = act(team, user, form)
     except ApplicationError as exc:
         team.refresh_from_db()
-        return page(request, team, role, failed=name, error=exc.message, bound=form, status=_status(exc))
+        return page(
+            request, team, role, failed=name, error=exc.message, bound=form, status=_status(exc)
+        )
     if done:
         messages.success(request, done)
     return redirect(success(team))
@@ -226,7 +236,13 @@ def _members_url(team: Team) -> str:
 @require_POST
 def member_add(request: HttpRequest, slug: str) -> HttpResponse:
     return _admin_post(
-        request, slug, f.MemberAddForm, _add_member, _members_page, "add", success=_members_url
+        request,
+        slug,
+        form_class=f.MemberAddForm,
+        act=_add_member,
+        page=_members_page,
+        name="add",
+        success=_members_url,
     )
 
 
@@ -234,7 +250,13 @@ def member_add(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def member_role(request: HttpRequest, slug: str) -> HttpResponse:
     return _admin_post(
-        request, slug, f.MemberRoleForm, _change_role, _members_page, "role", success=_members_url
+        request,
+        slug,
+        form_class=f.MemberRoleForm,
+        act=_change_role,
+        page=_members_page,
+        name="role",
+        success=_members_url,
     )
 
 
@@ -242,7 +264,13 @@ def member_role(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def member_remove(request: HttpRequest, slug: str) -> HttpResponse:
     return _admin_post(
-        request, slug, f.MemberRemoveForm, _remove, _members_page, "remove", success=_members_url
+        request,
+        slug,
+        form_class=f.MemberRemoveForm,
+        act=_remove,
+        page=_members_page,
+        name="remove",
+        success=_members_url,
     )
 
 
@@ -287,7 +315,13 @@ def _add_project(team: Team, user: User, form: Any) -> str:
 @require_POST
 def project_add(request: HttpRequest, slug: str) -> HttpResponse:
     return _admin_post(
-        request, slug, f.ProjectAddForm, _add_project, _projects_page, "add", success=_projects_url
+        request,
+        slug,
+        form_class=f.ProjectAddForm,
+        act=_add_project,
+        page=_projects_page,
+        name="add",
+        success=_projects_url,
     )
 
 
@@ -509,7 +543,9 @@ def webhook_add(request: HttpRequest, slug: str) -> HttpResponse:
         )
     _show_once(request, f"signing secret of the webhook to {hook.url}", secret)
     messages.success(request, f"Added the webhook to {hook.url}.")
-    return redirect(reverse("desk:team-webhook", kwargs={"slug": team.slug, "hook": hook.public_id}))
+    return redirect(
+        reverse("desk:team-webhook", kwargs={"slug": team.slug, "hook": hook.public_id})
+    )
 
 
 def _hook(request: HttpRequest, team: Team, hook_id: str) -> Webhook:
@@ -520,7 +556,13 @@ def _hook(request: HttpRequest, team: Team, hook_id: str) -> Webhook:
 
 
 def _webhook_page(
-    request: HttpRequest, team: Team, role: str, hook: Webhook, *, error: str = "", status: int = 200
+    request: HttpRequest,
+    team: Team,
+    role: str,
+    hook: Webhook,
+    *,
+    error: str = "",
+    status: int = 200,
 ) -> HttpResponse:
     context = _base(request, team, role, "webhooks") | {
         "hook": hook,
