@@ -307,7 +307,8 @@ def team_policy_update(
         locked.announce_address = announce_address.strip()
         locked.private_reporting_url = private_reporting_url.strip()
         try:
-            locked.full_clean()
+            # The lists were checked above; an empty one is allowed (no labels needed).
+            locked.full_clean(exclude=["private_fix_severities", "fix_labels"])
         except DjangoValidationError as exc:
             raise ValidationFailed(f"The policy is not valid: {_explain(exc)}") from exc
         locked.save()
