@@ -12,6 +12,7 @@ from typing import Any
 
 from vulndesk.advisories.cve_json import advisory_of, credits_for, cve_references
 from vulndesk.advisories.cwe import cwe_get
+from vulndesk.advisories.models import OPEN_END
 from vulndesk.advisories.severity import cvss_parse
 from vulndesk.advisories.typed import timestamp, to_json
 from vulndesk.core import clock
@@ -88,7 +89,7 @@ def _vers(scheme: str, start: str, fixed: str, last: str) -> str:
     parts = []
     if start and start != "0":
         parts.append(f">={start}")
-    if fixed:
+    if fixed and fixed != OPEN_END:
         parts.append(f"<{fixed}")
     elif last:
         parts.append(f"<={last}")
@@ -125,7 +126,7 @@ def _products(report: Report) -> tuple[list[ProductBranch], list[str], list[str]
                 )
             )
             (affected_ids if r.status == "affected" else fixed_ids).append(pid)
-            if r.status == "affected" and r.less_than:
+            if r.status == "affected" and r.less_than and r.less_than != OPEN_END:
                 counter += 1
                 fid = f"CSAFPID-{counter:04d}"
                 name_branch.branches.append(

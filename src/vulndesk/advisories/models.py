@@ -129,6 +129,12 @@ class AffectedProduct(models.Model):
         return f"{self.vendor} {self.product}"
 
 
+# ``less_than`` of a range with no end (a branch not fixed yet, "and later"): CVE JSON 5's
+# asterisk, "an arbitrarily large number in the version ordering". Without it a CVE entry
+# with only ``version`` would mean that one version alone.
+OPEN_END = "*"
+
+
 class AffectedRange(models.Model):
     """``version`` up to ``lessThan`` (or ``lessThanOrEqual``) with a status."""
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from vulndesk.advisories.cve_json import advisory_of, credits_for
-from vulndesk.advisories.models import Advisory, AffectedProduct
+from vulndesk.advisories.models import OPEN_END, Advisory, AffectedProduct
 from vulndesk.advisories.typed import to_json
 from vulndesk.core.errors import ValidationFailed
 from vulndesk.reports.models import Report
@@ -116,7 +116,7 @@ def _affected(report: Report, advisory: Advisory) -> list[AffectedPackage]:
         events: list[dict[str, str]] = []
         for r in product.ranges.filter(status="affected"):
             events.append({"introduced": r.version or "0"})
-            if r.less_than:
+            if r.less_than and r.less_than != OPEN_END:  # open: no end event
                 events.append({"fixed": r.less_than})
             elif r.less_than_or_equal:
                 events.append({"last_affected": r.less_than_or_equal})

@@ -14,6 +14,7 @@ from vulndesk.accounts.permissions import require_team_admin
 from vulndesk.advisories import permissions as perms
 from vulndesk.advisories.cwe import cwe_get
 from vulndesk.advisories.models import (
+    OPEN_END,
     Advisory,
     AffectedProduct,
     AffectedRange,
@@ -124,7 +125,7 @@ def advisory_set_affected(
                 position=index,
                 branch=by_start.get(r.introduced, ""),
                 version=r.introduced,
-                less_than=r.fixed,
+                less_than=r.fixed or ("" if r.last_affected else OPEN_END),
                 less_than_or_equal=r.last_affected,
             )
             for index, r in enumerate(ranges)
