@@ -1,0 +1,74 @@
+"""Cross-checks: the same patterns with another report or team, so each persona's
+"not found" above is not an accident of the world (the uninvited collaborator does see
+the report they are invited to; another team's admin does see their own team's report,
+and PSRT's staff do not), and a POST-only URL refuses GET.
+
+These are extra cases (``case=...``) of patterns ruled in their areas' modules.
+"""
+
+from tests.access_rules import (
+    ALLOW,
+    FORBIDDEN_METHOD,
+    LOGIN,
+    NOT_FOUND,
+    Rule,
+    expecting,
+)
+
+OTHER_REPORT_INSIDERS = expecting(
+    NOT_FOUND, anonymous=LOGIN, uninvited_collaborator=ALLOW, member=ALLOW, admin=ALLOW
+)
+OTHER_TEAM_ONLY = expecting(NOT_FOUND, anonymous=LOGIN, other_admin=ALLOW)
+
+RULES = [
+    Rule(
+        "desk:report",
+        kwargs=lambda w: {"key": w.other_report.key},
+        case="other report",
+        expect=OTHER_REPORT_INSIDERS,
+    ),
+    Rule(
+        "desk:report",
+        kwargs=lambda w: {"key": w.other_team_report.key},
+        case="other team's report",
+        expect=OTHER_TEAM_ONLY,
+    ),
+    Rule(
+        "desk:report",
+        kwargs=lambda w: {"key": "PSRT-2026-9999"},
+        case="no such report",
+        expect=expecting(NOT_FOUND, anonymous=LOGIN),
+    ),
+    Rule(
+        "desk:report-accept",
+        kwargs=lambda w: {"key": w.report.key},
+        method="GET",
+        case="GET",
+        # 405 before the report is looked up: it says nothing of the report.
+        expect=expecting(FORBIDDEN_METHOD, anonymous=LOGIN),
+    ),
+    Rule(
+        "triage:report",
+        kwargs=lambda w: {"slug": w.other_team.slug, "key": w.other_team_report.key},
+        case="other team",
+        expect=OTHER_TEAM_ONLY,
+    ),
+    Rule(
+        "triage:inbox",
+        kwargs=lambda w: {"slug": w.other_team.slug},
+        case="other team",
+        expect=OTHER_TEAM_ONLY,
+    ),
+    Rule(
+        "advisories-report-cvss",
+        kwargs=lambda w: {"key": w.other_team_report.key},
+        case="other team's report",
+        expect=OTHER_TEAM_ONLY,
+    ),
+    Rule(
+        "mail-attachment",
+        kwargs=lambda w: {"key": w.other_report.key, "sha256": w.attachment.sha256},
+        case="another report's key",
+        expect=expecting(NOT_FOUND),
+    ),
+]
