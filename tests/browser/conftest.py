@@ -94,8 +94,12 @@ def new_page(browser: Any, base_url: str, *, bypass_csp: bool = False) -> Any:
     problems = Problems()
 
     def on_console(message: Any) -> None:
-        if message.type == "error":
-            problems.append(f"console error on {page.url}: {message.text}")
+        if message.type != "error":
+            return
+        url = (message.location or {}).get("url", "")
+        if message.text.startswith("Failed to load resource") and url in page.expected_errors:
+            return  # a status the test asked for (goto_expecting)
+        problems.append(f"console error on {page.url}: {message.text}")
 
     def on_dialog(dialog: Any) -> None:
         problems.append(f"dialog ({dialog.type}) on {page.url}: {dialog.message}")
@@ -105,6 +109,8 @@ def new_page(browser: Any, base_url: str, *, bypass_csp: bool = False) -> Any:
     page.on("pageerror", lambda error: problems.append(f"page error on {page.url}: {error}"))
     page.on("dialog", on_dialog)
     page.problems = problems
+    page.expected_errors = set()
+    page.base_url = base_url.rstrip("/")
     return page
 
 
@@ -139,6 +145,44 @@ def page(open_page: Any) -> Any:
 def assert_no_problems(page: Any) -> None:
     """Fail now (rather than at teardown) if the browser reported a problem so far."""
     assert not page.problems, "\n".join(page.problems)
+
+
+def goto_expecting(page: Any, path: str, status: int) -> Any:
+    """Open ``path``, which must answer ``status`` (e.g. 404): not counted as a problem."""
+    page.expected_errors.add(page.base_url + path)
+    response = page.goto(path)
+    assert response is not None, path
+    assert response.status == status, (path, response.status)
+    return response
+
+
+def submit(page: Any, form: Any, *, button: str | None = None) -> Any:
+    """Submit ``form`` (a locator) by its button, as a person does, and wait for the answer.
+
+    Works whether htmx sends it (the POST's redirect is followed by the XHR and the page
+    part swapped in) or the browser does (a plain POST and redirect). Returns the final
+    response; a refusal shown next to the form fails the test with its text.
+    """
+
+    def answered(response: Any) -> bool:
+        request = response.request
+        if request.method == "POST":
+            return not 300 <= response.status < 400
+        source = request.redirected_from
+        return source is not None and source.method == "POST"
+
+    target = form.locator(
+        f"button[type=submit][value='{button}']" if button else "button[type=submit]"
+    )
+    with page.expect_response(answered) as info:
+        target.first.click()
+    page.wait_for_load_state()
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
+    )
+    refusals = page.locator("[role=alert].refusal")
+    assert refusals.count() == 0, refusals.all_inner_texts()
+    return info.value
 
 
 def browser_login(page: Any, user: Any) -> None:
