@@ -8,7 +8,7 @@
   CI (VULNDESK_REQUIRE_POSTGRES=1, set by .ci/run) or with VULNDESK_REQUIRE_BROWSER=1,
   where a missing browser fails them: `make test` installs chromium (scripts/system-deps).
 - ``page`` fails the test on any console error, uncaught page error, Content-Security-Policy
-  violation or JavaScript dialog.
+  violation, JavaScript dialog or HTTP error answer (unless opened with ``goto_expecting``).
 - ``browser_login(page, user)`` logs in through the real login form (and the TOTP step).
 - ``screenshot(page, name)`` writes docs/screenshots/NAME.png only when VULNDESK_SCREENSHOTS=1.
 """
@@ -94,18 +94,20 @@ def new_page(browser: Any, base_url: str, *, bypass_csp: bool = False) -> Any:
     problems = Problems()
 
     def on_console(message: Any) -> None:
-        if message.type != "error":
-            return
-        url = (message.location or {}).get("url", "")
-        if message.text.startswith("Failed to load resource") and url in page.expected_errors:
-            return  # a status the test asked for (goto_expecting)
-        problems.append(f"console error on {page.url}: {message.text}")
+        # A failed load is also logged to the console; on_response judges those.
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
+            problems.append(f"console error on {page.url}: {message.text}")
+
+    def on_response(response: Any) -> None:
+        if response.status >= 400 and response.url not in page.expected_errors:
+            problems.append(f"HTTP {response.status} for {response.url} (on {page.url})")
 
     def on_dialog(dialog: Any) -> None:
         problems.append(f"dialog ({dialog.type}) on {page.url}: {dialog.message}")
         dialog.dismiss()
 
     page.on("console", on_console)
+    page.on("response", on_response)
     page.on("pageerror", lambda error: problems.append(f"page error on {page.url}: {error}"))
     page.on("dialog", on_dialog)
     page.problems = problems
@@ -206,9 +208,17 @@ def browser_login(page: Any, user: Any) -> None:
     assert_no_problems(page)
 
 
-def screenshot(page: Any, name: str, *, full_page: bool = True) -> None:
-    """docs/screenshots/NAME.png, written only when VULNDESK_SCREENSHOTS=1."""
+def screenshot(page: Any, name: str, *, max_height: int = 1400) -> None:
+    """docs/screenshots/NAME.png (the page's top ``max_height`` pixels), written only when
+    VULNDESK_SCREENSHOTS=1 so that ordinary runs leave the tree alone."""
     if os.environ.get("VULNDESK_SCREENSHOTS") != "1":
         return
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
+    height = min(max_height, int(page.evaluate("document.documentElement.scrollHeight")))
+    page.screenshot(
+        path=str(SCREENSHOTS / f"{name}.png"),
+        full_page=True,
+        clip={"x": 0, "y": 0, "width": VIEWPORT["width"], "height": height},
+        animations="disabled",
+        caret="hide",
+    )
