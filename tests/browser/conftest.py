@@ -149,6 +149,18 @@ def assert_no_problems(page: Any) -> None:
     assert not page.problems, "\n".join(page.problems)
 
 
+def url_exists(path: str) -> bool:
+    """Whether a URL pattern answers ``path`` (pages still being built are checked once
+    they land on main)."""
+    from django.urls import Resolver404, resolve
+
+    try:
+        resolve(path.split("?", maxsplit=1)[0])
+    except Resolver404:
+        return False
+    return True
+
+
 def goto_expecting(page: Any, path: str, status: int) -> Any:
     """Open ``path``, which must answer ``status`` (e.g. 404): not counted as a problem."""
     page.expected_errors.add(page.base_url + path)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.browser import dataset
-from tests.browser.conftest import assert_no_problems, browser_login, screenshot
+from tests.browser.conftest import assert_no_problems, browser_login, screenshot, url_exists
 from vulndesk.core import clock
 from vulndesk.public.models import PublishedAdvisory
 from vulndesk.reports.models import Report, State
@@ -36,8 +36,13 @@ def test_main_pages(db: Any, open_page: Any) -> None:
         assert admin.locator("svg").count() >= 5  # the dashboard's charts
         screenshot(admin, "metrics", max_height=1900)
 
-        # The desk's report page: the demo's report in fixing (comments, a collaborator).
         featured = Report.objects.get(state=State.FIXING, collaborators__user__username="erin")
+        # The desk's inbox (once it is on main), then the report page.
+        if url_exists("/desk/"):
+            admin.goto("/desk/")
+            assert admin.get_by_role("link", name=featured.key).count() >= 1
+            screenshot(admin, "inbox", max_height=1200)
+        # The desk's report page: the demo's report in fixing (comments, a collaborator).
         admin.goto(f"/desk/reports/{featured.key}/")
         assert admin.locator("#comments .comment").count() >= 1
         screenshot(admin, "report", max_height=1600)

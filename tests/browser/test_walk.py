@@ -13,9 +13,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from django.urls import Resolver404, resolve
-
-from tests.browser.conftest import assert_no_problems, browser_login, goto_expecting, submit
+from tests.browser.conftest import (
+    assert_no_problems,
+    browser_login,
+    goto_expecting,
+    submit,
+    url_exists,
+)
 from tests.conftest import Personas, build_report
 from vulndesk.mail.models import OutboxMessage
 from vulndesk.reports.models import Report, State
@@ -32,17 +36,9 @@ def _link(body: str, path: str) -> str:
     return match.group(1)
 
 
-def _has_inbox() -> bool:
-    try:
-        resolve("/desk/")
-    except Resolver404:
-        return False
-    return True
-
-
 def _open_from_inbox(page: Any, key: str) -> None:
     """Find the report in the desk's inbox (its "new" queue) and open it."""
-    if not _has_inbox():  # the inbox is not on main yet: open the report page directly
+    if not url_exists("/desk/"):  # the inbox is not on main yet: open the report page directly
         page.goto(f"/desk/reports/{key}/")
         return
     page.goto("/desk/")
@@ -140,7 +136,7 @@ def test_report_from_form_to_acceptance(personas: Personas, open_page: Any) -> N
     assert TITLE in collaborator.locator("h1").inner_text()
     goto_expecting(collaborator, f"/desk/reports/{elsewhere.key}/", 404)
     assert elsewhere.title not in collaborator.content()
-    if _has_inbox():
+    if url_exists("/desk/"):
         goto_expecting(collaborator, "/desk/", 404)  # collaborators have no inbox
     for page in (reporter, admin, member, collaborator):
         assert_no_problems(page)

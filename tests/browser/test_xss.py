@@ -12,9 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.urls import Resolver404, resolve
-
-from tests.browser.conftest import assert_no_problems, browser_login
+from tests.browser.conftest import assert_no_problems, browser_login, url_exists
 from tests.conftest import Personas, build_report
 from vulndesk.public.models import PublishedAdvisory
 from vulndesk.reports import services as rs
@@ -59,14 +57,7 @@ INERT_CHECK = """() => {
 
 def _existing(paths: list[str]) -> list[str]:
     """The paths a URL pattern answers (pages still being built are added when they land)."""
-    out = []
-    for path in paths:
-        try:
-            resolve(path.split("?")[0])
-        except Resolver404:
-            continue
-        out.append(path)
-    return out
+    return [path for path in paths if url_exists(path)]
 
 
 def _hostile_reports(p: Personas) -> dict[str, Any]:
