@@ -101,7 +101,9 @@ def test_the_confirmation_link_files_the_report_exactly_once(
     assert page.status_code == 200
     assert report.key in page.content.decode()
     # The reporter got the acknowledgement; the pending row keeps no copy of the text.
-    assert OutboxMessage.objects.filter(report=report, template="ack").count() == 1
+    ack = OutboxMessage.objects.get(report=report, template="ack")
+    assert ack.to == ["nadia@example.test"]
+    assert f"/portal/reports/{report.key}/" in ack.body
     assert PendingReport.objects.get().data == {}
 
     again = Client().post(link)
@@ -218,3 +220,19 @@ def test_submissions_are_limited_per_client_address(client: Client, personas: Pe
         ).status_code
         == 302
     )
+
+
+def test_the_home_page_and_the_use_the_form_reply_point_to_the_form(
+    client: Client, personas: Personas
+) -> None:
+    assert 'href="/report/psrt/"' in client.get("/").content.decode()
+    from vulndesk.mail import templates
+    from vulndesk.reports import services as rs
+
+    personas.team.private_reporting_url = ""
+    personas.team.save()
+    report = rs.report_create(
+        team=personas.team, reporter_email="mailer@example.test", title="By mail", source="email"
+    )
+    body = templates.render("use-private-form", report).body
+    assert "/report/psrt/" in body

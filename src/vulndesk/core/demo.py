@@ -128,7 +128,8 @@ def _build() -> None:
         admin=users["alice"],
         security_address="security@python.example",
         announce_address="security-announce@python.example",
-        private_reporting_url="https://github.com/python/cpython/security/advisories/new",
+        # The portal's private form (docs/portal.md): the "please use the form" reply links it.
+        private_reporting_url=f"{settings.BASE_URL}/report/{DEMO_TEAM}/",
         cna_short_name="PSF",
     )
     for username in ("bob", "carol", "dave"):

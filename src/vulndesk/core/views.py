@@ -12,7 +12,7 @@ from vulndesk.accounts.models import Team
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    teams = Team.objects.only("name", "private_reporting_url", "security_address")
+    teams = Team.objects.only("name", "slug", "private_reporting_url", "security_address")
     return render(request, "core/home.html", {"teams": teams})
 
 

@@ -40,7 +40,10 @@ def report_context(report: Report, **extra: Any) -> dict[str, Any]:
         "report": report,
         "team": report.team,
         "project_name": project.name if project else report.team.name,
-        "private_reporting_url": report.team.private_reporting_url,
+        # A team without its own URL points reporters to the portal's form.
+        "private_reporting_url": report.team.private_reporting_url
+        or f"{settings.BASE_URL}/report/{report.team.slug}/",
+        "portal_url": f"{settings.BASE_URL}/portal/reports/{report.key}/",  # the reporter's
         "fix_prs": list(report.fix_prs.all()),
         "subject": report.title,
         "base_url": settings.BASE_URL,
