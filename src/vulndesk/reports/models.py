@@ -169,6 +169,10 @@ class Report(TimeStampedModel):
         indexes = [
             models.Index(fields=["team", "state", "-created_at"], name="reports_team_state_idx"),
             models.Index(fields=["coordinator", "state"], name="reports_coordinator_idx"),
+            # The desk inbox (desk/selectors_inbox.py): keyset pages of a team, newest
+            # first, and the version of its cached queue counts (latest change).
+            models.Index(fields=["team", "-created_at", "-id"], name="reports_team_recent_idx"),
+            models.Index(fields=["team", "updated_at"], name="reports_team_updated_idx"),
         ]
 
     def __str__(self) -> str:
