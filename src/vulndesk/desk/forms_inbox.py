@@ -1,0 +1,81 @@
+"""The inbox's filter form: it only parses the query string into choices of the team.
+
+A value that is not one of the team's (an unknown project, a member of another team)
+is dropped with a message next to its field; the rest of the filters still apply.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from vulndesk.accounts.models import Team, User
+from vulndesk.desk.selectors_inbox import DEFAULT_QUEUE, QUEUES, Filters
+from vulndesk.reports.models import Severity, State
+
+ANY = ("", "Any")
+
+
+class InboxFilterForm(forms.Form):
+    queue = forms.ChoiceField(
+        choices=[(q.slug, q.label) for q in QUEUES.values()],
+        required=False,
+        widget=forms.HiddenInput(attrs={"id": "inbox-queue"}),
+    )
+    q = forms.CharField(
+        label="Search title, body and comments",
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"type": "search", "id": "inbox-q"}),
+    )
+    project = forms.ChoiceField(label="Project", required=False)
+    state = forms.ChoiceField(label="State", required=False, choices=[ANY, *State.choices])
+    severity = forms.ChoiceField(label="Severity", required=False, choices=[ANY, *Severity.choices])
+    coordinator = forms.ChoiceField(label="Coordinator", required=False)
+
+    def __init__(self, *args: Any, team: Team, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.team = team
+        project_field = self.fields["project"]
+        assert isinstance(project_field, forms.ChoiceField)
+        project_field.choices = [
+            ANY,
+            *team.projects.order_by("name").values_list("slug", "name"),
+        ]
+        members = (
+            User.objects.filter(memberships__team=team)
+            .order_by("username")
+            .only("username", "first_name", "last_name")
+        )
+        coordinator_field = self.fields["coordinator"]
+        assert isinstance(coordinator_field, forms.ChoiceField)
+        coordinator_field.choices = [
+            ANY,
+            ("none", "Nobody yet"),
+            *(
+                (u.username, u.display_name)
+                for u in members.only("username", "first_name", "last_name")
+            ),
+        ]
+
+    def queue_slug(self) -> str:
+        """The queue asked for; the default for none or an unknown one."""
+        if not self.is_bound:
+            return DEFAULT_QUEUE
+        self.is_valid()
+        return str(self.cleaned_data.get("queue") or DEFAULT_QUEUE)
+
+    def filters(self) -> Filters:
+        """The valid filters (an invalid field counts as not set)."""
+        if not self.is_bound:
+            return Filters()
+        self.is_valid()
+        data = self.cleaned_data
+        return Filters(
+            project=data.get("project") or "",
+            state=data.get("state") or "",
+            severity=data.get("severity") or "",
+            coordinator=data.get("coordinator") or "",
+            q=(data.get("q") or "").strip(),
+        )

@@ -1,0 +1,89 @@
+"""The desk inbox: a team's queues with counts, filters, search and keyset pages.
+
+Thin: find the viewer's team (404 for anyone who staffs none, or for a team not
+theirs), parse the filters, ask the selectors, render. An htmx request (the filter
+form, a queue tab, the next-page link) gets the results part only; everything is a
+plain GET that works without JavaScript too.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_GET
+
+from vulndesk.accounts.models import User
+from vulndesk.core.errors import NotFound
+from vulndesk.desk.forms_inbox import InboxFilterForm
+from vulndesk.desk.selectors_inbox import QUEUES, desk_team, inbox_page, queue_counts
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)  # login_required guarantees it
+    return user
+
+
+@login_required
+@require_GET
+def inbox(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    try:
+        team, teams = desk_team(user, request.GET.get("team"))
+    except NotFound as exc:
+        raise Http404(str(exc)) from exc
+    form = InboxFilterForm(request.GET or None, team=team)
+    queue = QUEUES[form.queue_slug()]
+    filters = form.filters()
+    page = inbox_page(team, user=user, queue=queue, filters=filters, after=request.GET.get("after"))
+    counts = queue_counts(team, user=user)
+
+    base = reverse("desk:inbox")
+    # The query string of this view without the page: kept by queue tabs and paging.
+    kept = {"team": team.slug} if len(teams) > 1 or request.GET.get("team") else {}
+    filter_params = {
+        name: value
+        for name, value in (
+            ("q", filters.q),
+            ("project", filters.project),
+            ("state", filters.state),
+            ("severity", filters.severity),
+            ("coordinator", filters.coordinator),
+        )
+        if value
+    }
+    tabs = [
+        {
+            "queue": q,
+            "count": counts.by_queue[q.slug],
+            "url": f"{base}?{urlencode({**kept, 'queue': q.slug, **filter_params})}",
+            "current": q.slug == queue.slug,
+        }
+        for q in QUEUES.values()
+    ]
+    here = {**kept, "queue": queue.slug, **filter_params}
+    context = {
+        "team": team,
+        "teams": teams,
+        "form": form,
+        "queue": queue,
+        "tabs": tabs,
+        "page": page,
+        "filters": filters,
+        "first_url": f"{base}?{urlencode(here)}",
+        "next_url": f"{base}?{urlencode({**here, 'after': page.next_cursor})}"
+        if page.next_cursor
+        else "",
+        "clear_url": f"{base}?{urlencode({**kept, 'queue': queue.slug})}",
+    }
+    partial = request.headers.get("HX-Request") == "true" and not request.headers.get(
+        "HX-History-Restore-Request"
+    )
+    response = render(request, "desk/inbox_results.html" if partial else "desk/inbox.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
