@@ -173,6 +173,14 @@ class Report(TimeStampedModel):
             # first, and the version of its cached queue counts (latest change).
             models.Index(fields=["team", "-created_at", "-id"], name="reports_team_recent_idx"),
             models.Index(fields=["team", "updated_at"], name="reports_team_updated_idx"),
+            # Its queue counts read (state, coordinator) from this index alone, and
+            # "mine" / the coordinator filter page through one coordinator's reports.
+            models.Index(
+                fields=["team", "state", "coordinator"], name="reports_team_state_coord_idx"
+            ),
+            models.Index(
+                fields=["coordinator", "-created_at", "-id"], name="reports_coord_recent_idx"
+            ),
         ]
 
     def __str__(self) -> str:
