@@ -8,6 +8,7 @@ plain GET that works without JavaScript too.
 
 from __future__ import annotations
 
+import html
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
@@ -15,8 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET
 
 from vulndesk.accounts.models import User
@@ -24,38 +24,27 @@ from vulndesk.core.errors import NotFound
 from vulndesk.desk.forms_inbox import InboxFilterForm
 from vulndesk.desk.selectors_inbox import QUEUES, Row, desk_team, inbox_page, queue_counts
 
-ROW_HTML = (
-    '<tr id="row-{key}"><td><a href="{url}">{key}</a></td><td>{title}</td><td>{project}</td>'
-    "<td>{state}</td><td>{severity}</td><td>{cve_id}</td><td>{coordinator}</td>"
-    '<td><time datetime="{iso}">{day}</time></td></tr>'
-)
-
 
 def _rows_html(rows: list[Row], report_base: str) -> SafeString:
-    """The table's rows, every value escaped by format_html.
+    """The table's rows; every value goes through html.escape (what Django's escape does).
 
-    Drawn here rather than in a template loop: 25 rows of 9 cells are most of the
-    page's rendering time with the template engine (benchmarks/bench_desk.py).
+    Drawn here rather than in a template loop: with the template engine (or
+    format_html) the 25 rows of 9 cells were most of the page's time
+    (benchmarks/bench_desk.py).
     """
-    return format_html_join(
-        "\n",
-        ROW_HTML,
-        (
-            {
-                "key": r.key,
-                "url": f"{report_base}{r.key}/",
-                "title": r.title,
-                "project": r.project,
-                "state": r.state_label,
-                "severity": r.severity,
-                "cve_id": r.cve_id,
-                "coordinator": r.coordinator or format_html('<span class="muted">nobody</span>'),
-                "iso": r.created_at.isoformat(),
-                "day": f"{r.created_at:%Y-%m-%d}",
-            }
-            for r in rows
-        ),
-    )
+    e = html.escape
+    lines = []
+    for r in rows:
+        key = e(r.key)
+        coordinator = e(r.coordinator) if r.coordinator else '<span class="muted">nobody</span>'
+        lines.append(
+            f'<tr id="row-{key}"><td><a href="{e(report_base)}{key}/">{key}</a></td>'
+            f"<td>{e(r.title)}</td><td>{e(r.project)}</td><td>{e(r.state_label)}</td>"
+            f"<td>{e(r.severity)}</td><td>{e(r.cve_id)}</td><td>{coordinator}</td>"
+            f'<td><time datetime="{r.created_at.isoformat()}">{r.created_at:%Y-%m-%d}</time>'
+            "</td></tr>"
+        )
+    return mark_safe("\n".join(lines))  # noqa: S308 - every value above is escaped
 
 
 def _user(request: HttpRequest) -> User:
