@@ -19,7 +19,7 @@ import re
 
 from django.db import connection
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Q
+from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
 
 MAX_WORDS = 8
@@ -156,15 +156,19 @@ def matches(query: str) -> Q | None:
     vendor = connection.vendor
     if vendor == "sqlite":
         fts = " ".join(f'"{w}"*' for w in found)  # words are \w+: no quote can appear
-        in_report = RawSQL(
-            "SELECT rowid FROM desk_report_fts WHERE desk_report_fts MATCH %s", (fts,)
+        # One condition, each list materialised once. The unary + keeps SQLite from
+        # answering "id IN (...) OR id IN (...)" by fetching every match by rowid and
+        # sorting them all (200 ms for a word in a quarter of 100,000 reports): it walks
+        # the team's created_at index instead and stops at the page's end.
+        condition = RawSQL(
+            '(+"reports_report"."id" IN '
+            "(SELECT rowid FROM desk_report_fts WHERE desk_report_fts MATCH %s) "
+            'OR +"reports_report"."id" IN (SELECT report_id FROM reports_comment WHERE id IN '
+            "(SELECT rowid FROM desk_comment_fts WHERE desk_comment_fts MATCH %s)))",
+            (fts, fts),
+            output_field=BooleanField(),
         )
-        in_comment = RawSQL(
-            "SELECT report_id FROM reports_comment WHERE id IN "
-            "(SELECT rowid FROM desk_comment_fts WHERE desk_comment_fts MATCH %s)",
-            (fts,),
-        )
-        return Q(id__in=in_report) | Q(id__in=in_comment)
+        return Q(condition)
     if vendor == "postgresql":
         # The SQL is constants of this module (the indexed expressions); the words go
         # in as a parameter.

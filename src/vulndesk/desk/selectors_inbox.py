@@ -52,11 +52,13 @@ class Queue:
     incomplete: bool = False  # no CVE ID or no severity yet
 
     def condition(self, user: User) -> Q:
-        q = (
-            Q(state__in=sorted(self.states))
-            if len(self.states) > 1
-            else Q(state=next(iter(self.states)))
-        )
+        states = sorted(self.states)
+        if len(states) == len(State.values):
+            q = Q()  # every state: no condition, so the planner walks the team's index
+        elif len(states) > 1:
+            q = Q(state__in=states)
+        else:
+            q = Q(state=states[0])
         if self.mine:
             q &= Q(coordinator=user)
         if self.incomplete:
