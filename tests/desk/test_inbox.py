@@ -256,3 +256,17 @@ def test_page_works_without_javascript(client: Client, world: World) -> None:
         assert f'for="{label_for}"' in html
     for queue in expected(world):
         assert re.search(rf'<a href="/desk/\?queue={queue}"[^>]*id="queue-{queue}"', html)
+
+
+def test_row_values_are_escaped(client: Client, personas: Personas) -> None:
+    """The rows are drawn in Python (for speed): every value must still be escaped."""
+    hostile = '<script>alert(1)</script>"><img src=x onerror=alert(2)>'
+    report = rs.report_create(
+        team=personas.team, reporter_email=personas.reporter.email, title=hostile
+    )
+    login(client, personas.member)
+    html = client.get("/desk/").content.decode()
+    assert "<script>alert(1)" not in html
+    assert "<img src=x" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;&quot;&gt;&lt;img src=x" in html
+    assert f'<a href="/desk/reports/{report.key}/">{report.key}</a>' in html
