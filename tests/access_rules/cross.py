@@ -71,4 +71,36 @@ RULES = [
         case="another report's key",
         expect=expecting(NOT_FOUND),
     ),
+    # Team pages: another team's admin runs their own team, PSRT's staff do not.
+    Rule(
+        "desk:team",
+        kwargs=lambda w: {"slug": w.other_team.slug},
+        case="other team",
+        expect=OTHER_TEAM_ONLY,
+    ),
+    Rule(
+        "desk:team-webhooks",
+        kwargs=lambda w: {"slug": w.other_team.slug},
+        case="other team",
+        expect=OTHER_TEAM_ONLY,
+    ),
+    Rule(
+        "desk:team-project",
+        kwargs=lambda w: {"slug": w.other_team.slug, "project": w.project.slug},
+        case="PSRT's project under another team",
+        expect=expecting(NOT_FOUND, anonymous=LOGIN),
+    ),
+    # The portal: a report's page is its own reporter's, whoever that is.
+    Rule(
+        "portal:report",
+        kwargs=lambda w: {"key": w.other_report.key},
+        case="other reporter's report",
+        expect=expecting(NOT_FOUND, anonymous=LOGIN, other_reporter=ALLOW),
+    ),
+    Rule(
+        "portal:report",
+        kwargs=lambda w: {"key": w.other_team_report.key},
+        case="other team's report",
+        expect=expecting(NOT_FOUND, anonymous=LOGIN, other_reporter=ALLOW),
+    ),
 ]

@@ -2,8 +2,8 @@
 
 Built once per test module by tests/test_access_matrix.py (inside a transaction that is
 rolled back at the end; each case runs in a savepoint of it). Rules read it through
-``kwargs(w)`` and ``data(w)``; add what a new URL needs here (keep it cheap: the whole
-world is built once, but every persona logs in once per case).
+``kwargs(w)`` and ``data(w)``; add what a new URL needs here (it is built once per
+module, and each persona signs in once, through tests.web.login).
 
 Objects:
 - ``team`` (PSRT, slug "psrt", project ``project`` "cpython"), ``other_team`` ("other",
