@@ -104,7 +104,7 @@ def demo_totp_codes() -> list[dict[str, Any]]:
 
     now = time.time()
     period = app_settings.TOTP_PERIOD
-    left = int(period - now % period)
+    left = period - int(now) % period  # 1..period: never 0 in the window's last second
     return [
         {
             "username": username,
