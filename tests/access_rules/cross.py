@@ -103,4 +103,18 @@ RULES = [
         case="other team's report",
         expect=expecting(NOT_FOUND, anonymous=LOGIN, other_reporter=ALLOW),
     ),
+    # The inbox: another team's desk by slug is not found; a search for w.report's title
+    # finds it for its team and nothing for another team's admin (the body is checked).
+    Rule(
+        "desk:inbox",
+        data=lambda w: {"team": w.team.slug},
+        case="PSRT's desk by slug",
+        expect=expecting(NOT_FOUND, anonymous=LOGIN, member=ALLOW, admin=ALLOW),
+    ),
+    Rule(
+        "desk:inbox",
+        data=lambda w: {"queue": "all", "q": "zz_secret_module"},
+        case="search for the report",
+        expect=expecting(NOT_FOUND, anonymous=LOGIN, member=ALLOW, admin=ALLOW, other_admin=ALLOW),
+    ),
 ]
