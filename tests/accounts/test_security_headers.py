@@ -132,3 +132,11 @@ def test_api_docs_page_loads_its_scripts_from_files(db: Any) -> None:
     assert response.status_code == 200
     tags = re.findall(r"<script\b[^>]*>", response.content.decode())
     assert all("src=" in t or "application/json" in t for t in tags)
+
+
+def test_htmx_adds_no_style_element(db: Any) -> None:
+    """htmx injects a <style> for its indicators unless told not to; the CSP would block it
+    (an error in every page's console), so every page turns it off and site.css has them."""
+    page = Client().get("/").content.decode()
+    assert '<meta name="htmx-config" content=\'{"includeIndicatorStyles":false}\'>' in page
+    assert ".htmx-indicator" in (SRC / "static/vulndesk/site.css").read_text(encoding="utf-8")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.internal.flows.login import get_authentication_records, record_authentication
 from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
@@ -22,6 +23,16 @@ def _existing(path: str) -> str:
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def post_login(self, request: HttpRequest, user: Any, **kwargs: Any) -> Any:
+        """A password typed at login counts as typed again for allauth's reauthentication
+        window (5 minutes): team staff sent to set up TOTP right after logging in are not
+        asked for it twice. Later changes to MFA settings still ask for it."""
+        response = super().post_login(request, user, **kwargs)
+        records = get_authentication_records(request, user)
+        if records and records[0].get("method") == "password":
+            record_authentication(request, user, "password", reauthenticated=True)
+        return response
+
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         # An invitation to collaborate (desk.invitations) opens signup for its address.
         from vulndesk.desk.invitations import invited_email

@@ -19,6 +19,7 @@ from urllib.parse import urlencode
 from allauth.account.authentication import get_authentication_records
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -36,6 +37,12 @@ ALLOWED_PREFIXES = (
     "/.well-known/",
     "/mail/keys/",  # teams' public OpenPGP keys
 )
+
+SET_UP_MESSAGE = (
+    "Team members set up two-factor authentication before they see any report: "
+    "add this secret to an authenticator app and enter the code it shows."
+)
+LOG_IN_AGAIN_MESSAGE = "Log in again with your authenticator code to see the team's reports."
 
 
 def path_needs_mfa(path: str) -> bool:
@@ -77,6 +84,8 @@ class StaffMFARequiredMiddleware:
         next_query = urlencode({"next": request.get_full_path()})
         user = request.user
         if isinstance(user, AbstractBaseUser) and not is_mfa_enabled(user):
+            messages.info(request, SET_UP_MESSAGE)
             return HttpResponseRedirect(f"{reverse('mfa_activate_totp')}?{next_query}")
         logout(request)
+        messages.info(request, LOG_IN_AGAIN_MESSAGE)
         return HttpResponseRedirect(f"{reverse('account_login')}?{next_query}")
