@@ -22,7 +22,7 @@ def _existing(path: str) -> str:
     return path
 
 
-class AccountAdapter(DefaultAccountAdapter):
+class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]  # allauth is untyped
     def post_login(self, request: HttpRequest, user: Any, **kwargs: Any) -> Any:
         """A password typed at login counts as typed again for allauth's reauthentication
         window (5 minutes): team staff sent to set up TOTP right after logging in are not

@@ -7,7 +7,7 @@ from allauth.core import context
 from allauth.mfa.totp.forms import ActivateTOTPForm as BaseActivateTOTPForm
 
 
-class ActivateTOTPForm(BaseActivateTOTPForm):
+class ActivateTOTPForm(BaseActivateTOTPForm):  # type: ignore[misc]  # allauth is untyped
     """Setting up TOTP with a valid code proves the device as a login with it would: the
     session counts as having passed MFA (vulndesk.core.middleware lets team staff in)."""
 

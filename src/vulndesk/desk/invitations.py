@@ -132,7 +132,7 @@ def invitation_find(token: str) -> CollaboratorInvitation:
 def _has_verified_address(user: User, email: str) -> bool:
     from allauth.account.models import EmailAddress
 
-    return EmailAddress.objects.filter(user=user, email__iexact=email, verified=True).exists()
+    return bool(EmailAddress.objects.filter(user=user, email__iexact=email, verified=True).exists())
 
 
 def invitation_accept(token: str, *, user: User) -> Report:
