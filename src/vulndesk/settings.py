@@ -263,7 +263,9 @@ LOGIN_REDIRECT_URL = "/"
 ACCOUNT_LOGOUT_REDIRECT_URL = "/"
 # Multi-factor authentication: TOTP apps and recovery codes. Team admins and members must
 # pass it before they see anything of a team (vulndesk.core.middleware).
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+# WebAuthn needs a secure origin; development serves http://127.0.0.1 (a secure context).
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not PRODUCTION
 MFA_TOTP_ISSUER = env("VULNDESK_MFA_ISSUER", "vulndesk") or "vulndesk"
 MFA_FORMS = {"activate_totp": "vulndesk.accounts.forms.ActivateTOTPForm"}
 
