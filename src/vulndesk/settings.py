@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "django.contrib.humanize",  # allauth's security-key list page uses it
     "csp",
 ]
 

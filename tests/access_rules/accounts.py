@@ -47,3 +47,12 @@ RULES = [
     Rule("mfa_view_recovery_codes", expect=NO_RECOVERY_CODES),
     Rule("mfa_download_recovery_codes", expect=NO_RECOVERY_CODES),
 ]
+
+# Security keys (WebAuthn): nobody in the world has one, so a key's pages are 404.
+RULES += [
+    Rule("mfa_list_webauthn", expect=SIGNED_IN),
+    Rule("mfa_add_webauthn", expect=SIGNED_IN),
+    Rule("mfa_reauthenticate_webauthn", expect=SIGNED_IN),
+    Rule("mfa_remove_webauthn", kwargs=lambda w: {"pk": 1}, expect=NO_RECOVERY_CODES),
+    Rule("mfa_edit_webauthn", kwargs=lambda w: {"pk": 1}, expect=NO_RECOVERY_CODES),
+]

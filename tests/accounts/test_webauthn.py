@@ -69,6 +69,9 @@ def test_a_member_adds_a_security_key_and_logs_in_with_it(
     page.locator("#mfa_webauthn_add").click()
     page.wait_for_url("**/accounts/2fa/recovery-codes/")
     assert Authenticator.objects.filter(user=user, type=Authenticator.Type.WEBAUTHN).exists()
+    listing = page.goto(f"{base}/accounts/2fa/webauthn/")
+    assert listing is not None
+    assert listing.status == 200
 
     page.locator("header button[type=submit]").click()  # log out
     log_in()
