@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from allauth.mfa.models import Authenticator
+from django.db import connections
 
 from tests.conftest import Personas
 from tests.web import password_for, totp_code, totp_secret
@@ -46,6 +47,9 @@ def browser_page(monkeypatch: pytest.MonkeyPatch) -> Any:
         )
         yield page, errors
         browser.close()
+        # ORM calls made while Playwright's greenlet is up may use a connection of their
+        # own context; close it here, or PostgreSQL cannot drop the test database.
+        connections.close_all()
 
 
 def test_a_member_adds_a_security_key_and_logs_in_with_it(
