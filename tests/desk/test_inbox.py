@@ -270,3 +270,35 @@ def test_row_values_are_escaped(client: Client, personas: Personas) -> None:
     assert "<img src=x" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;&quot;&gt;&lt;img src=x" in html
     assert f'<a href="/desk/reports/{report.key}/">{report.key}</a>' in html
+
+
+def test_plain_sql_lookups_agree_with_the_orm(world: World) -> None:
+    """The inbox's per-request lookups are plain SQL for speed; they must say what the
+    ORM says, for a user in two teams, and change whenever a report changes."""
+    from vulndesk.accounts.models import Team, User
+    from vulndesk.desk.selectors_inbox import _version, desk_teams, filter_choices
+
+    p = world.p
+    team_add_member(p.other_team, user=p.member, actor=p.other_admin)
+    project_create(p.team, slug="aaa", name="Alpha", actor=p.admin)
+    for user in (p.member, p.admin, p.other_admin, p.reporter):
+        expected_teams = Team.objects.filter(memberships__user=user).order_by("slug")
+        got = desk_teams(user)
+        assert [(t.pk, t.slug, t.name) for t in got] == [
+            (t.pk, t.slug, t.name) for t in expected_teams
+        ]
+    assert len(desk_teams(p.member)) == 2
+    assert desk_teams(p.member)[0].key_prefix == Team.objects.get(slug="other").key_prefix
+    for team in (p.team, p.other_team):
+        projects, members = filter_choices(team)
+        assert projects == list(team.projects.order_by("name").values_list("slug", "name"))
+        assert members == [
+            (u.username, u.display_name)
+            for u in User.objects.filter(memberships__team=team).order_by("username")
+        ]
+    assert filter_choices(p.team)[0][0] == ("aaa", "Alpha")
+    before = _version(p.team)
+    assert " " not in before  # a valid cache key on every backend
+    rs.report_set_severity(world.accepted_complete, actor=p.member, severity="Low")
+    assert _version(p.team) != before
+    assert _version(p.other_team) != _version(p.team)

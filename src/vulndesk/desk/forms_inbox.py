@@ -2,100 +2,131 @@
 
 A value that is not one of the team's (an unknown project, a member of another team)
 is dropped with a message next to its field; the rest of the filters still apply.
+
+Not a ``django.forms.Form``: the inbox draws it on every request, and a Form's field
+copies, choice normalisation and widget templates cost more than the inbox's page
+query (benchmarks/bench_desk.py). Parsing a query string into five known values
+needs none of that; the messages are Django's own wording.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import html
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
-from django import forms
-from django.utils.html import format_html_join
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 
-from vulndesk.accounts.models import Team, User
-from vulndesk.desk.selectors_inbox import DEFAULT_QUEUE, QUEUES, Filters
+from vulndesk.accounts.models import Team
+from vulndesk.desk.selectors_inbox import DEFAULT_QUEUE, QUEUES, Filters, filter_choices
 from vulndesk.reports.models import Severity, State
 
 ANY = ("", "Any")
+Q_MAX_LENGTH = 200
+SELECTS = ("project", "state", "severity", "coordinator")
+LABELS = {
+    "q": "Search title, body and comments",
+    "project": "Project",
+    "state": "State",
+    "severity": "Severity",
+    "coordinator": "Coordinator",
+}
+IDS = {"q": "inbox-q", **{name: f"id_{name}" for name in SELECTS}}
 
 
-class InboxFilterForm(forms.Form):
-    queue = forms.ChoiceField(
-        choices=[(q.slug, q.label) for q in QUEUES.values()],
-        required=False,
-        widget=forms.HiddenInput(attrs={"id": "inbox-queue"}),
+def _options(choices: list[tuple[str, str]], chosen: str) -> str:
+    e = html.escape
+    return "".join(
+        f'<option value="{e(value)}"{" selected" if value == chosen else ""}>{e(label)}</option>'
+        for value, label in choices
     )
-    q = forms.CharField(
-        label="Search title, body and comments",
-        required=False,
-        max_length=200,
-        widget=forms.TextInput(attrs={"type": "search", "id": "inbox-q"}),
-    )
-    project = forms.ChoiceField(label="Project", required=False)
-    state = forms.ChoiceField(label="State", required=False, choices=[ANY, *State.choices])
-    severity = forms.ChoiceField(label="Severity", required=False, choices=[ANY, *Severity.choices])
-    coordinator = forms.ChoiceField(label="Coordinator", required=False)
 
-    def __init__(self, *args: Any, team: Team, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+
+# The fixed choice lists, as strings once (labels may be lazy translations).
+STATE_CHOICES = [ANY, *((str(v), str(label)) for v, label in State.choices)]
+SEVERITY_CHOICES = [ANY, *((str(v), str(label)) for v, label in Severity.choices)]
+
+
+@dataclass
+class FilterField:
+    """What the template needs of one control: its name, id, label and refusal."""
+
+    name: str
+    label: str
+    id_for_label: str
+    value: str = ""
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def html_name(self) -> str:
+        return self.name
+
+
+class InboxFilterForm:
+    """The query string of /desk/ read into :class:`Filters` of the viewer's team."""
+
+    def __init__(self, data: Mapping[str, str] | None, *, team: Team) -> None:
         self.team = team
-        members = (
-            User.objects.filter(memberships__team=team)
-            .order_by("username")
-            .only("username", "first_name", "last_name")
-        )
+        self.is_bound = data is not None
+        data = data or {}
+        projects, members = filter_choices(team)
         self.choice_lists: dict[str, list[tuple[str, str]]] = {
-            "project": [ANY, *team.projects.order_by("name").values_list("slug", "name")],
-            "state": [ANY, *State.choices],
-            "severity": [ANY, *Severity.choices],
-            "coordinator": [
-                ANY,
-                ("none", "Nobody yet"),
-                *((u.username, u.display_name) for u in members),
-            ],
+            "project": [ANY, *projects],
+            "state": STATE_CHOICES,
+            "severity": SEVERITY_CHOICES,
+            "coordinator": [ANY, ("none", "Nobody yet"), *members],
         }
-        for name, choices in self.choice_lists.items():
-            field = self.fields[name]
-            assert isinstance(field, forms.ChoiceField)
-            field.choices = choices
+        self.fields = {name: FilterField(name, LABELS[name], IDS[name]) for name in LABELS}
+        for name in SELECTS:
+            raw = str(data.get(name, "") or "")
+            if raw and raw not in {value for value, _ in self.choice_lists[name]}:
+                self.fields[name].errors.append(
+                    f"Select a valid choice. {raw} is not one of the available choices."
+                )
+            elif raw:
+                self.fields[name].value = raw
+        q = str(data.get("q", "") or "").strip()
+        if len(q) > Q_MAX_LENGTH:
+            self.fields["q"].errors.append(
+                f"Ensure this value has at most {Q_MAX_LENGTH} characters (it has {len(q)})."
+            )
+        else:
+            self.fields["q"].value = q
+        queue = str(data.get("queue", "") or "")
+        self._queue = queue if queue in QUEUES else DEFAULT_QUEUE
+
+    def __getitem__(self, name: str) -> FilterField:
+        return self.fields[name]
+
+    @property
+    def q(self) -> FilterField:
+        return self.fields["q"]
+
+    def q_input(self) -> SafeString:
+        """The search box (type=search), its value kept."""
+        value = html.escape(self.fields["q"].value)
+        return mark_safe(  # noqa: S308 - the only value is escaped
+            f'<input type="search" name="q" value="{value}" maxlength="{Q_MAX_LENGTH}" '
+            f'id="{IDS["q"]}">'
+        )
 
     def queue_slug(self) -> str:
         """The queue asked for; the default for none or an unknown one."""
-        if not self.is_bound:
-            return DEFAULT_QUEUE
-        self.is_valid()
-        return str(self.cleaned_data.get("queue") or DEFAULT_QUEUE)
+        return self._queue
 
     def filters(self) -> Filters:
         """The valid filters (an invalid field counts as not set)."""
-        if not self.is_bound:
-            return Filters()
-        self.is_valid()
-        data = self.cleaned_data
+        v = {name: f.value for name, f in self.fields.items()}
         return Filters(
-            project=data.get("project") or "",
-            state=data.get("state") or "",
-            severity=data.get("severity") or "",
-            coordinator=data.get("coordinator") or "",
-            q=(data.get("q") or "").strip(),
+            project=v["project"],
+            state=v["state"],
+            severity=v["severity"],
+            coordinator=v["coordinator"],
+            q=v["q"],
         )
 
     def options(self, name: str) -> SafeString:
-        """The <option>s of the select ``name``, the valid chosen value selected.
-
-        Rendered here rather than by Django's widget templates: the inbox draws four
-        selects on every request, and the widget templates cost more than the page's
-        query (see benchmarks/bench_desk.py).
-        """
-        chosen = ""
-        if self.is_bound:
-            self.is_valid()  # cached after the first call
-            chosen = str(self.cleaned_data.get(name) or "")
-        return format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            (
-                (value, " selected" if str(value) == chosen else "", label)
-                for value, label in self.choice_lists[name]
-            ),
+        """The <option>s of the select ``name``, the valid chosen value selected."""
+        return mark_safe(  # noqa: S308 - _options escapes every value and label
+            _options(self.choice_lists[name], self.fields[name].value)
         )
