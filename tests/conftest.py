@@ -8,6 +8,7 @@ other_admin (zed, admin of another team).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +21,12 @@ from vulndesk.reports import services as rs
 from vulndesk.reports.models import Report, State
 
 LABELS = ["security", "release-blocker"]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # The SMTP servers the tests start (aiosmtpd) log every connection at INFO from
+    # their own thread, after the test that used them has ended: noise, not news.
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
 
 
 @dataclass

@@ -312,7 +312,7 @@ if PRODUCTION:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "handlers": {"console": {"class": "vulndesk.core.log.StderrHandler"}},
     "root": {"handlers": ["console"], "level": env("VULNDESK_LOG_LEVEL", "INFO") or "INFO"},
 }
 
