@@ -12,6 +12,7 @@ from vulndesk.accounts.models import User
 from vulndesk.api.models import ApiToken, Scope
 from vulndesk.api.services import rate_limit_hit, token_authenticate
 from vulndesk.core.errors import ApplicationError, ValidationFailed
+from vulndesk.core.http import client_address
 
 
 class Unauthenticated(ApplicationError):  # noqa: N818 - reads as the outcome
@@ -39,10 +40,6 @@ class Caller:
 
     def __bool__(self) -> bool:  # ninja treats a falsy auth result as "not authenticated"
         return True
-
-
-def client_address(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR") or "unknown")
 
 
 class TokenAuth(HttpBearer):

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from vulndesk.accounts.models import Team, User
 from vulndesk.core.errors import ApplicationError, NotFound, ValidationFailed
+from vulndesk.core.http import client_address
 from vulndesk.portal import selectors, services
 from vulndesk.portal.forms import CreditForm, ReplyForm, ReportForm
 from vulndesk.reports.models import Report
@@ -30,10 +31,6 @@ LOGIN_BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
 def _user(request: HttpRequest) -> User | None:
     user = request.user
     return user if isinstance(user, User) and user.is_authenticated else None
-
-
-def _client_address(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", ""))
 
 
 # ------------------------------------------------------------------- the form
@@ -93,7 +90,7 @@ def team_new(request: HttpRequest, slug: str) -> HttpResponse:
                 data=data,
                 email=form.cleaned_data["email"],
                 name=form.cleaned_data.get("name", ""),
-                ip=_client_address(request),
+                ip=client_address(request),
             )
         else:
             report = services.report_submit(team=team, data=data, actor=user)
