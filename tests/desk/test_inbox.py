@@ -151,6 +151,17 @@ def test_a_filter_value_of_another_team_is_refused_not_applied(
     assert len(keys(response)) == len(expected(world)["all"])  # dropped, not applied
 
 
+def test_a_search_too_long_is_refused_next_to_the_box_and_the_queue_still_shows(
+    client: Client, world: World
+) -> None:
+    login(client, world.p.member)
+    response = client.get("/desk/", {"q": "x" * 201, "queue": "closed"})
+    html = response.content.decode()
+    assert "Ensure this value has at most 200 characters (it has 201)." in html
+    assert 'name="q" value=""' in html  # not applied
+    assert set(keys(response)) == expected(world)["closed"]
+
+
 def test_search_finds_title_body_and_comment_words(client: Client, world: World) -> None:
     p = world.p
     by_title = rs.report_create(

@@ -98,10 +98,6 @@ class InboxFilterForm:
     def __getitem__(self, name: str) -> FilterField:
         return self.fields[name]
 
-    @property
-    def q(self) -> FilterField:
-        return self.fields["q"]
-
     def q_input(self) -> SafeString:
         """The search box (type=search), its value kept."""
         value = html.escape(self.fields["q"].value)
@@ -116,14 +112,7 @@ class InboxFilterForm:
 
     def filters(self) -> Filters:
         """The valid filters (an invalid field counts as not set)."""
-        v = {name: f.value for name, f in self.fields.items()}
-        return Filters(
-            project=v["project"],
-            state=v["state"],
-            severity=v["severity"],
-            coordinator=v["coordinator"],
-            q=v["q"],
-        )
+        return Filters(**{name: f.value for name, f in self.fields.items()})
 
     def options(self, name: str) -> SafeString:
         """The <option>s of the select ``name``, the valid chosen value selected."""
